@@ -1,0 +1,182 @@
+//! Command-line flags shared by every example and the showcase app.
+//!
+//! Every server in the book takes the same few flags (`--addr`, `--workers`, …) so that the
+//! tests and the step-comparison tool can start any chapter's server the same way: on
+//! `127.0.0.1:0`, reading the bound address from the first line the server prints.
+//! A hand-rolled parser is enough for `--name value` pairs and keeps the examples free of a
+//! command-line crate the book would have to explain.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+/// The flags given on the command line, as `--name value` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pairs: Vec<(String, String)>,
+}
+
+/// A flag that is missing its value, was not expected, or does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagError {
+    /// The flag at fault, with its dashes (`--workers`).
+    pub flag: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl fmt::Display for FlagError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.flag, self.reason)
+    }
+}
+
+impl std::error::Error for FlagError {}
+
+impl Flags {
+    /// Reads the process's own arguments, exiting with a usage message if they are malformed.
+    ///
+    /// `known` lists the flags this program accepts; anything else is an error, so that a typo
+    /// (`--worker 4`) is reported rather than silently ignored.
+    pub fn from_env(known: &[&str]) -> Flags {
+        match Flags::parse(std::env::args().skip(1), known) {
+            Ok(flags) => flags,
+            Err(err) => {
+                eprintln!("error: {err}");
+                eprintln!("flags: {}", known.join(" "));
+                std::process::exit(2);
+            }
+        }
+    }
+
+    /// Parses `--name value` pairs (also `--name=value`), accepting only the flags in `known`.
+    pub fn parse<I, S>(args: I, known: &[&str]) -> Result<Flags, FlagError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut pairs = Vec::new();
+        let mut args = args.into_iter().map(Into::into);
+        while let Some(arg) = args.next() {
+            let (name, inline) = match arg.split_once('=') {
+                Some((name, value)) => (name.to_string(), Some(value.to_string())),
+                None => (arg.clone(), None),
+            };
+            if !known.contains(&name.as_str()) {
+                return Err(FlagError {
+                    flag: name,
+                    reason: "unknown flag".into(),
+                });
+            }
+            let value = match inline {
+                Some(value) => value,
+                None => args.next().ok_or_else(|| FlagError {
+                    flag: name.clone(),
+                    reason: "needs a value".into(),
+                })?,
+            };
+            pairs.push((name, value));
+        }
+        Ok(Flags { pairs })
+    }
+
+    /// The raw value of `flag`, if given (the last one wins when repeated).
+    pub fn get(&self, flag: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(name, _)| name == flag)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The value of `flag` parsed as `T`, or `default` when the flag is absent.
+    pub fn value_or<T>(&self, flag: &str, default: T) -> Result<T, FlagError>
+    where
+        T: FromStr,
+        T::Err: fmt::Display,
+    {
+        match self.get(flag) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|err: T::Err| FlagError {
+                flag: flag.to_string(),
+                reason: format!("{raw:?}: {err}"),
+            }),
+        }
+    }
+
+    /// Like [`Flags::value_or`], but exits the process with a message on a bad value:
+    /// what an example's `main` wants.
+    pub fn value_or_exit<T>(&self, flag: &str, default: T) -> T
+    where
+        T: FromStr,
+        T::Err: fmt::Display,
+    {
+        self.value_or(flag, default).unwrap_or_else(|err| {
+            eprintln!("error: {err}");
+            std::process::exit(2);
+        })
+    }
+
+    /// The `--addr` flag, defaulting to `127.0.0.1:8080`.
+    pub fn addr(&self) -> SocketAddr {
+        self.value_or_exit("--addr", SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+}
+
+/// Prints the line every server in the book announces itself with, and flushes it.
+///
+/// Tests and the compare tool start servers on port 0 and read the real port from this line,
+/// so its shape is part of the contract: `listening on 127.0.0.1:PORT`.
+pub fn announce(addr: SocketAddr) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // A closed stdout must not stop the server, so a failed print is ignored.
+    let _ = writeln!(out, "listening on {addr}");
+    let _ = out.flush();
+}
+
+/// Starts logging through `env_logger`: `info` and above unless `RUST_LOG` says otherwise.
+pub fn init_logging() {
+    let env = env_logger::Env::default().default_filter_or("info");
+    // A second call (a test that starts two servers in one process) keeps the first logger.
+    let _ = env_logger::Builder::from_env(env).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: &[&str] = &["--addr", "--workers"];
+
+    #[test]
+    fn parses_pairs_and_equals_form() {
+        let flags = Flags::parse(["--addr", "127.0.0.1:0", "--workers=4"], KNOWN).unwrap();
+        assert_eq!(flags.get("--addr"), Some("127.0.0.1:0"));
+        assert_eq!(flags.value_or("--workers", 1usize), Ok(4));
+    }
+
+    #[test]
+    fn absent_flag_takes_default() {
+        let flags = Flags::parse(Vec::<String>::new(), KNOWN).unwrap();
+        assert_eq!(flags.value_or("--workers", 8usize), Ok(8));
+        assert_eq!(flags.addr(), SocketAddr::from(([127, 0, 0, 1], 8080)));
+    }
+
+    #[test]
+    fn errors_name_the_flag() {
+        let unknown = Flags::parse(["--worker", "4"], KNOWN).unwrap_err();
+        assert_eq!(unknown.to_string(), "--worker: unknown flag");
+        let missing = Flags::parse(["--addr"], KNOWN).unwrap_err();
+        assert_eq!(missing.to_string(), "--addr: needs a value");
+        let flags = Flags::parse(["--workers", "many"], KNOWN).unwrap();
+        let bad = flags.value_or("--workers", 1usize).unwrap_err();
+        assert_eq!(bad.flag, "--workers");
+        assert!(bad.reason.contains("\"many\""), "{}", bad.reason);
+    }
+
+    #[test]
+    fn last_repeat_wins() {
+        let flags = Flags::parse(["--workers", "1", "--workers", "2"], KNOWN).unwrap();
+        assert_eq!(flags.get("--workers"), Some("2"));
+    }
+}

@@ -1,0 +1,20 @@
+//! # weft
+//!
+//! A synchronous web framework woven from threads, built one chapter at a time in the weft
+//! book. The modules follow the book's table of contents; data flows one way through them:
+//! acceptor → queue → worker → parse → dispatch → middleware → handler → write.
+//!
+//! | chapter | module |
+//! |---|---|
+//! | 2–3 | [`naive`]: the first, deliberately naive connection handler |
+//! | 4 | [`pool`], [`server`], [`shutdown`]: a worker pool, its acceptor, a clean stop |
+//! | all | [`cli`]: the flags every server in the book takes |
+//! | measuring | [`measure`]: the load generator behind the step-comparison tool |
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod measure;
+pub mod naive;
+pub mod pool;
+pub mod server;
+pub mod shutdown;

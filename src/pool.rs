@@ -1,0 +1,313 @@
+//! Chapter 4: a fixed pool of worker threads fed through a bounded queue.
+//!
+//! The acceptor hands each job (in weft, an accepted connection) to the pool; a fixed number
+//! of workers take jobs off one shared queue and run the pool's handler on them. Unlike the
+//! Rust Book's pool, the queue carries *values* rather than boxed closures: every job is handled
+//! by the same function, and a job the pool cannot take is handed back to the caller, who can
+//! still answer it (with a `503`) instead of dropping it.
+//!
+//! Three decisions shape this module, each explained in chapter 4:
+//! - the queue is **bounded**, so overload shows up as a refusal at the door rather than as
+//!   memory and latency growing without limit;
+//! - a **panicking job** is caught and logged, and the worker carries on, so one bad request
+//!   cannot shrink the pool;
+//! - **shutdown** closes the queue, lets the workers finish what they hold *and* what is
+//!   queued, and waits for them no longer than a grace period.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+
+/// A fixed set of worker threads running one handler over jobs of type `T`.
+pub struct Pool<T: Send + 'static> {
+    /// `None` once the pool is shutting down: dropping the sender is what closes the queue.
+    sender: Option<Sender<T>>,
+    workers: Vec<Option<JoinHandle<()>>>,
+    /// Each worker sends its index here as it exits, so shutdown can wait with a deadline
+    /// (`JoinHandle::join` itself cannot time out).
+    exited: Receiver<usize>,
+    busy: Arc<AtomicUsize>,
+}
+
+/// A job the pool refused because its queue was full; the job is handed back.
+#[derive(Debug)]
+pub struct QueueFull<T>(pub T);
+
+/// How a pool's shutdown ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drain {
+    /// Every worker finished its jobs, the queue was emptied, and all threads were joined.
+    Complete,
+    /// The grace period ran out first; this many workers were still running a job.
+    TimedOut {
+        /// Workers that had not exited when the deadline passed.
+        unfinished: usize,
+    },
+}
+
+impl<T: Send + 'static> Pool<T> {
+    /// Starts `workers` threads that run `handler` on each job, with room for `queue` jobs
+    /// waiting.
+    ///
+    /// # Panics
+    /// If `workers` is zero: a pool that can run nothing would accept jobs and never finish them.
+    pub fn new<F>(workers: usize, queue: usize, handler: F) -> Pool<T>
+    where
+        F: Fn(T) + Send + Sync + 'static,
+    {
+        assert!(workers > 0, "a pool needs at least one worker");
+        // ANCHOR: new
+        let (sender, receiver) = crossbeam_channel::bounded::<T>(queue);
+        let (exit_tx, exited) = crossbeam_channel::unbounded();
+        let handler = Arc::new(handler);
+        let busy = Arc::new(AtomicUsize::new(0));
+        let workers = (0..workers)
+            .map(|id| {
+                let jobs = receiver.clone();
+                let handler = Arc::clone(&handler);
+                let busy = Arc::clone(&busy);
+                let exit_tx = exit_tx.clone();
+                let thread = thread::Builder::new()
+                    .name(format!("weft-worker-{id}"))
+                    .spawn(move || {
+                        let _report = ExitReport { id, to: exit_tx };
+                        work(id, &jobs, &*handler, &busy);
+                    })
+                    .expect("failed to spawn a worker thread");
+                Some(thread)
+            })
+            .collect();
+        // ANCHOR_END: new
+        Pool {
+            sender: Some(sender),
+            workers,
+            exited,
+            busy,
+        }
+    }
+
+    // ANCHOR: try_submit
+    /// Queues `job` if there is room, or hands it back at once if the queue is full.
+    ///
+    /// This never blocks, which is what an acceptor needs: it must get back to `accept()`.
+    pub fn try_submit(&self, job: T) -> Result<(), QueueFull<T>> {
+        let sender = self.sender.as_ref().expect("pool is shutting down");
+        match sender.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(job)) => Err(QueueFull(job)),
+            // The receivers live as long as the workers, and the workers only exit once the
+            // sender is dropped, which `shutdown` does after this pool stops taking jobs.
+            Err(TrySendError::Disconnected(_)) => unreachable!("workers exited early"),
+        }
+    }
+    // ANCHOR_END: try_submit
+
+    /// Queues `job`, waiting for room if the queue is full.
+    pub fn submit(&self, job: T) {
+        let sender = self.sender.as_ref().expect("pool is shutting down");
+        sender.send(job).expect("workers exited early");
+    }
+
+    /// The number of worker threads.
+    pub fn size(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// How many workers are running a job right now.
+    pub fn busy(&self) -> usize {
+        self.busy.load(Ordering::SeqCst)
+    }
+
+    /// How many jobs are waiting in the queue.
+    pub fn queued(&self) -> usize {
+        self.sender.as_ref().map_or(0, Sender::len)
+    }
+
+    // ANCHOR: shutdown
+    /// Closes the queue, lets the workers finish every job they hold or that is queued, and
+    /// joins them, waiting at most `grace`.
+    pub fn shutdown(mut self, grace: Duration) -> Drain {
+        // Dropping the only sender closes the channel: each worker's `recv` keeps returning
+        // queued jobs and then fails, and the worker's loop ends.
+        drop(self.sender.take());
+        let deadline = Instant::now() + grace;
+        let mut running = self.workers.len();
+        while running > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.exited.recv_timeout(left) {
+                Ok(id) => {
+                    if let Some(thread) = self.workers[id].take() {
+                        // The worker caught every job's panic, so join cannot fail here.
+                        let _ = thread.join();
+                    }
+                    running -= 1;
+                }
+                Err(_) => {
+                    return Drain::TimedOut {
+                        unfinished: running,
+                    }
+                }
+            }
+        }
+        Drain::Complete
+    }
+    // ANCHOR_END: shutdown
+}
+
+impl<T: Send + 'static> Drop for Pool<T> {
+    /// A pool dropped without [`Pool::shutdown`] closes its queue; its workers finish what is
+    /// queued and exit on their own, but nothing waits for them.
+    fn drop(&mut self) {
+        drop(self.sender.take());
+    }
+}
+
+// ANCHOR: work
+/// A worker's life: take a job, run the handler, catch a panic, repeat until the queue closes.
+fn work<T>(id: usize, jobs: &Receiver<T>, handler: &(dyn Fn(T) + Sync), busy: &AtomicUsize) {
+    while let Ok(job) = jobs.recv() {
+        busy.fetch_add(1, Ordering::SeqCst);
+        // AssertUnwindSafe: the handler is shared and takes `&self`, so a panic cannot leave
+        // it half-updated through this call; shared state it reaches through a `Mutex` is
+        // poisoned by the panic, which is how std reports the damage.
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| handler(job)));
+        busy.fetch_sub(1, Ordering::SeqCst);
+        if let Err(payload) = outcome {
+            log::error!("worker {id}: job panicked: {}", panic_message(&*payload));
+        }
+    }
+    log::debug!("worker {id}: queue closed, exiting");
+}
+// ANCHOR_END: work
+
+/// Tells the pool a worker has exited, even if the worker thread itself is unwinding.
+struct ExitReport {
+    id: usize,
+    to: Sender<usize>,
+}
+
+impl Drop for ExitReport {
+    fn drop(&mut self) {
+        // The pool may already be gone (dropped without shutdown); then nobody is listening.
+        let _ = self.to.send(self.id);
+    }
+}
+
+/// The text of a panic payload: `panic!` carries a `&str` or a `String`.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "(a panic with a non-string payload)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossbeam_channel::RecvTimeoutError;
+
+    const WAIT: Duration = Duration::from_secs(5);
+
+    #[test]
+    fn runs_every_job() {
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        let pool = Pool::new(4, 16, move |n: u32| done_tx.send(n * 2).unwrap());
+        for n in 0..10 {
+            pool.submit(n);
+        }
+        let mut results: Vec<u32> = (0..10)
+            .map(|_| done_rx.recv_timeout(WAIT).unwrap())
+            .collect();
+        results.sort_unstable();
+        assert_eq!(results, (0..10).map(|n| n * 2).collect::<Vec<_>>());
+        assert_eq!(pool.shutdown(WAIT), Drain::Complete);
+    }
+
+    #[test]
+    fn full_queue_hands_the_job_back() {
+        // One worker held on a gate, one job queued: the third job must come back.
+        let (gate_tx, gate_rx) = crossbeam_channel::unbounded::<()>();
+        let (started_tx, started_rx) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, 1, move |_: u32| {
+            started_tx.send(()).unwrap();
+            gate_rx.recv().unwrap();
+        });
+        pool.submit(1);
+        started_rx.recv_timeout(WAIT).unwrap(); // the worker holds job 1
+        pool.try_submit(2).unwrap(); // job 2 waits in the queue
+        let QueueFull(refused) = pool.try_submit(3).unwrap_err();
+        assert_eq!(refused, 3);
+        assert_eq!((pool.busy(), pool.queued()), (1, 1));
+        gate_tx.send(()).unwrap();
+        gate_tx.send(()).unwrap();
+        assert_eq!(pool.shutdown(WAIT), Drain::Complete);
+    }
+
+    #[test]
+    fn panicking_jobs_do_not_shrink_the_pool() {
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        let pool = Pool::new(2, 64, move |n: u32| {
+            if n % 2 == 0 {
+                panic!("job {n} fails");
+            }
+            done_tx.send(n).unwrap();
+        });
+        // Far more panics than workers: if a panic killed its worker, the odd jobs would
+        // never run and the receive below would time out.
+        for n in 0..40 {
+            pool.submit(n);
+        }
+        for _ in 0..20 {
+            assert_eq!(done_rx.recv_timeout(WAIT).unwrap() % 2, 1);
+        }
+        assert_eq!(pool.busy(), 0);
+        assert_eq!(pool.shutdown(WAIT), Drain::Complete);
+    }
+
+    #[test]
+    fn shutdown_finishes_queued_jobs() {
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, 8, move |n: u32| done_tx.send(n).unwrap());
+        for n in 0..8 {
+            pool.submit(n);
+        }
+        assert_eq!(pool.shutdown(WAIT), Drain::Complete);
+        let done: Vec<u32> = done_rx.try_iter().collect();
+        assert_eq!(done, (0..8).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn shutdown_gives_up_after_the_grace_period() {
+        let (gate_tx, gate_rx) = crossbeam_channel::unbounded::<()>();
+        let (started_tx, started_rx) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, 1, move |_: u32| {
+            started_tx.send(()).unwrap();
+            // Held until the test releases it, after shutdown has given up.
+            let _ = gate_rx.recv();
+        });
+        pool.submit(1);
+        started_rx.recv_timeout(WAIT).unwrap();
+        let drain = pool.shutdown(Duration::from_millis(50));
+        assert_eq!(drain, Drain::TimedOut { unfinished: 1 });
+        drop(gate_tx);
+        assert!(matches!(
+            started_rx.recv_timeout(WAIT),
+            Err(RecvTimeoutError::Disconnected)
+        ));
+    }
+
+    #[test]
+    fn panic_message_reads_both_payload_kinds() {
+        let literal = panic::catch_unwind(|| panic!("plain")).unwrap_err();
+        let formatted = panic::catch_unwind(|| panic!("n = {}", 7)).unwrap_err();
+        assert_eq!(panic_message(&*literal), "plain");
+        assert_eq!(panic_message(&*formatted), "n = 7");
+    }
+}

@@ -1,0 +1,134 @@
+//! Chapter 4: stopping a server on purpose, on Ctrl-C or `SIGTERM`.
+//!
+//! A [`Shutdown`] is a flag shared by whoever may ask for the stop (a signal handler, a test)
+//! and the acceptor that must notice it. The acceptor spends its life blocked in `accept()`,
+//! where it cannot look at a flag, so triggering a shutdown also *wakes* it: it connects to
+//! the listener's own address, `accept()` returns, and the acceptor sees the flag.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use once_cell::sync::Lazy;
+
+/// A shared "please stop" flag that also wakes the acceptors watching it.
+#[derive(Clone, Default)]
+pub struct Shutdown {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    triggered: AtomicBool,
+    /// Addresses of listeners whose acceptors must be woken when the flag is set.
+    watched: Mutex<Vec<SocketAddr>>,
+}
+
+/// Every `Shutdown` that asked to hear about Ctrl-C; the process has one signal handler.
+static ON_SIGNAL: Lazy<Mutex<Vec<Shutdown>>> = Lazy::new(|| Mutex::new(Vec::new()));
+
+impl Shutdown {
+    /// A flag that has not been triggered.
+    pub fn new() -> Shutdown {
+        Shutdown::default()
+    }
+
+    /// Whether a shutdown has been asked for.
+    pub fn is_triggered(&self) -> bool {
+        self.inner.triggered.load(Ordering::SeqCst)
+    }
+
+    // ANCHOR: trigger
+    /// Asks for a shutdown and wakes every acceptor watching this flag. Only the first call
+    /// does anything.
+    pub fn trigger(&self) {
+        if self.inner.triggered.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
+        for &addr in watched.iter() {
+            // The connection only has to make `accept()` return; the acceptor then sees the
+            // flag. If it fails, the listener is already gone, which is just as good.
+            let _ = TcpStream::connect_timeout(&reachable(addr), Duration::from_secs(1));
+        }
+    }
+    // ANCHOR_END: trigger
+
+    /// Registers the address of a listener whose acceptor checks this flag after every
+    /// `accept()`, so that [`Shutdown::trigger`] can wake it.
+    ///
+    /// The flag is set before the list is read, and the acceptor registers before it first
+    /// checks the flag, so whichever order the two threads run in, the acceptor is either woken
+    /// or sees the flag before it blocks.
+    pub fn watch(&self, addr: SocketAddr) {
+        let mut watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
+        watched.push(addr);
+    }
+
+    // ANCHOR: ctrl_c
+    /// Triggers this shutdown when the process gets Ctrl-C (`SIGINT`) or `SIGTERM`.
+    ///
+    /// A second signal while shutting down exits at once with status 130, for the operator
+    /// who does not want to wait for the grace period.
+    pub fn on_ctrl_c(&self) -> Result<(), ctrlc::Error> {
+        let mut listeners = ON_SIGNAL.lock().unwrap_or_else(|e| e.into_inner());
+        let first = listeners.is_empty();
+        listeners.push(self.clone());
+        drop(listeners);
+        if first {
+            ctrlc::set_handler(|| {
+                let listeners = ON_SIGNAL.lock().unwrap_or_else(|e| e.into_inner());
+                if listeners.iter().all(Shutdown::is_triggered) {
+                    log::warn!("second signal: exiting now");
+                    std::process::exit(130);
+                }
+                log::info!("signal received: shutting down");
+                for shutdown in listeners.iter() {
+                    shutdown.trigger();
+                }
+            })?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: ctrl_c
+}
+
+/// An address a client can connect to: a listener bound to the unspecified address
+/// (`0.0.0.0` or `::`) is reached through loopback on the same port.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    #[test]
+    fn trigger_wakes_a_blocked_accept() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let shutdown = Shutdown::new();
+        shutdown.watch(listener.local_addr().unwrap());
+        let trigger = shutdown.clone();
+        let waker = std::thread::spawn(move || trigger.trigger());
+        // Blocks until the trigger connects; a missing wake-up would hang the test here.
+        let (_stream, _) = listener.accept().unwrap();
+        assert!(shutdown.is_triggered());
+        waker.join().unwrap();
+    }
+
+    #[test]
+    fn unspecified_addresses_are_reached_through_loopback() {
+        let v4: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let v6: SocketAddr = "[::]:8080".parse().unwrap();
+        let real: SocketAddr = "127.0.0.2:8080".parse().unwrap();
+        assert_eq!(reachable(v4), "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(reachable(v6), "[::1]:8080".parse().unwrap());
+        assert_eq!(reachable(real), real);
+    }
+}

@@ -1,0 +1,214 @@
+//! Shared by the integration tests: start an example's server on `127.0.0.1:0`, talk to it
+//! over real loopback sockets with timeouts on every read, and stop it when done.
+//!
+//! Each test file uses only part of this module, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+/// How long any single read may block before a test fails instead of hanging.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The path of a compiled example, built first if needed.
+///
+/// `cargo test` builds every example, but `cargo test --test NAME` does not, and a stale
+/// binary would test old code; so each test process asks cargo once per example to bring it
+/// up to date, in the same profile as the tests (`target/<profile>/examples/`).
+pub fn example_path(name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let test_exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = test_exe
+        .parent() // deps/
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps layout");
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|done| done == name) {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "--example", name]);
+        if profile_dir.ends_with("release") {
+            cargo.arg("--release");
+        }
+        let status = cargo.status().expect("run cargo build");
+        assert!(status.success(), "cargo build --example {name} failed");
+        built.push(name.to_string());
+    }
+    profile_dir.join("examples").join(name)
+}
+
+/// A running example server, killed when dropped.
+pub struct Server {
+    pid: u32,
+    /// The address the server announced it is listening on.
+    pub addr: SocketAddr,
+    logs: Receiver<String>,
+    exited: Receiver<ExitStatus>,
+    /// Set once `wait_exit` has seen the process exit, so `Drop` does not signal its pid.
+    reaped: Cell<bool>,
+}
+
+impl Server {
+    /// Starts example `name` on `127.0.0.1:0` with extra `args`, logging at `debug`.
+    pub fn start(name: &str, args: &[&str]) -> Server {
+        Server::start_with_log(name, args, "debug")
+    }
+
+    /// Starts example `name` with `RUST_LOG` set to `log_level`, and waits (with a timeout)
+    /// for the `listening on ADDR` line every server in the book prints first.
+    pub fn start_with_log(name: &str, args: &[&str], log_level: &str) -> Server {
+        let mut child = Command::new(example_path(name))
+            .arg("--addr")
+            .arg("127.0.0.1:0")
+            .args(args)
+            .env("RUST_LOG", log_level)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {name}: {err}"));
+        let stdout = lines(child.stdout.take().expect("piped stdout"));
+        let logs = lines(child.stderr.take().expect("piped stderr"));
+        let first = stdout
+            .recv_timeout(IO_TIMEOUT)
+            .unwrap_or_else(|_| panic!("{name} did not announce its address"));
+        let addr = first
+            .strip_prefix("listening on ")
+            .and_then(|addr| addr.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} printed {first:?}, not `listening on ADDR`"));
+        // Keep draining stdout so a chatty server never blocks on a full pipe.
+        thread::spawn(move || for _ in stdout {});
+        // The child moves to a thread that waits for it, so a test can wait for the exit
+        // with a timeout; `Drop` reaches the process by its pid.
+        let pid = child.id();
+        let (tx, exited) = crossbeam_channel::bounded(1);
+        thread::spawn(move || {
+            if let Ok(status) = child.wait() {
+                let _ = tx.send(status);
+            }
+        });
+        Server {
+            pid,
+            addr,
+            logs,
+            exited,
+            reaped: Cell::new(false),
+        }
+    }
+
+    /// A new connection to the server, with read and write timeouts set.
+    pub fn connect(&self) -> TcpStream {
+        connect(self.addr)
+    }
+
+    /// Waits until the server logs a line containing `needle`, and returns that line.
+    /// Panics (failing the test) if no such line comes within `IO_TIMEOUT`.
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + IO_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.logs.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => continue,
+                Err(_) => panic!("the server never logged {needle:?}"),
+            }
+        }
+    }
+
+    /// Sends `SIGINT`, as Ctrl-C in a terminal would.
+    pub fn interrupt(&self) {
+        signal(self.pid, "-INT");
+    }
+
+    /// Waits for the server to exit on its own, failing the test after `timeout`.
+    pub fn wait_exit(&self, timeout: Duration) -> ExitStatus {
+        match self.exited.recv_timeout(timeout) {
+            Ok(status) => {
+                self.reaped.set(true);
+                status
+            }
+            Err(RecvTimeoutError::Timeout) => panic!("the server did not exit in {timeout:?}"),
+            Err(RecvTimeoutError::Disconnected) => panic!("lost track of the server process"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !self.reaped.get() && self.exited.try_recv().is_err() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let _ = self.exited.recv_timeout(IO_TIMEOUT);
+        }
+    }
+}
+
+/// Reads `source` line by line on a thread of its own, handing each line to the receiver.
+fn lines<R: Read + Send + 'static>(source: R) -> Receiver<String> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    thread::spawn(move || {
+        for line in BufReader::new(source).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Sends a signal (`-INT`, `-TERM`) to process `pid` with the `kill` command.
+fn signal(pid: u32, which: &str) {
+    let status = Command::new("kill")
+        .arg(which)
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill {which} {pid} failed");
+}
+
+/// Connects to `addr` with read and write timeouts of [`IO_TIMEOUT`].
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT).expect("connect");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection, as text. A read timeout fails the test.
+pub fn read_to_close(stream: &mut TcpStream) -> String {
+    let mut bytes = Vec::new();
+    stream
+        .read_to_end(&mut bytes)
+        .expect("server did not close the connection in time");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Sends a `GET` for `path` with `Connection: close` and returns the whole response.
+pub fn get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = connect(addr);
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    read_to_close(&mut stream)
+}
+
+/// The status code of a raw response (`HTTP/1.1 200 OK…` → 200), failing on anything else.
+pub fn status_of(response: &str) -> u16 {
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
+}
