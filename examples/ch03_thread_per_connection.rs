@@ -32,13 +32,16 @@ fn main() {
         // ANCHOR: spawn
         // `Builder::spawn`, unlike `thread::spawn`, returns an error instead of panicking when
         // the operating system will not give us another thread; then the closure, and the
-        // stream inside it, are dropped, which closes this one connection.
-        let spawned = thread::Builder::new().spawn(move || {
-            log::debug!("serving {peer} on a new thread");
-            if let Err(err) = weft::naive::handle(stream) {
-                log::debug!("connection from {peer} ended with an error: {err}");
-            }
-        });
+        // stream inside it, are dropped, which closes this one connection. The name shows up
+        // in panic messages and debuggers, saying whose thread it was.
+        let spawned = thread::Builder::new()
+            .name(format!("conn {peer}"))
+            .spawn(move || {
+                log::debug!("serving {peer} on a new thread");
+                if let Err(err) = weft::naive::handle(stream) {
+                    log::debug!("connection from {peer} ended with an error: {err}");
+                }
+            });
         if let Err(err) = spawned {
             log::warn!("no thread for {peer}, closing its connection: {err}");
         }

@@ -15,6 +15,7 @@ const EXAMPLE: &str = "ch02_blocking_tcp";
 /// an unstalled answer takes well under a millisecond; this is a margin, not a measurement.
 const STALL: Duration = Duration::from_millis(300);
 
+// ANCHOR: assert_stalled
 /// Asserts that `stream` gets no answer within [`STALL`], then restores its usual timeout.
 fn assert_stalled(stream: &mut TcpStream) {
     stream.set_read_timeout(Some(STALL)).unwrap();
@@ -25,6 +26,7 @@ fn assert_stalled(stream: &mut TcpStream) {
     }
     stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
 }
+// ANCHOR_END: assert_stalled
 
 fn assert_hello(response: &str) {
     assert_eq!(status_of(response), 200, "{response}");
@@ -41,6 +43,7 @@ fn get_root_says_hello() {
     assert_hello(&get(server.addr, "/slow?ms=1"));
 }
 
+// ANCHOR: stall
 #[test]
 fn a_half_sent_request_stalls_the_next_client_until_it_completes() {
     let server = Server::start(EXAMPLE, &[]);
@@ -66,6 +69,7 @@ fn a_half_sent_request_stalls_the_next_client_until_it_completes() {
     assert_hello(&read_to_close(&mut first));
     assert_hello(&read_to_close(&mut second));
 }
+// ANCHOR_END: stall
 
 #[test]
 fn a_silent_client_stalls_everyone_until_it_hangs_up() {
@@ -101,6 +105,7 @@ fn bad_requests_get_a_4xx_and_the_server_carries_on() {
     assert_hello(&get(server.addr, "/"));
 }
 
+// ANCHOR: panic
 #[test]
 fn a_panicking_handler_takes_the_whole_server_down() {
     let server = Server::start(EXAMPLE, &[]);
@@ -114,3 +119,4 @@ fn a_panicking_handler_takes_the_whole_server_down() {
     // With the listener gone, nobody else gets in.
     assert!(TcpStream::connect(server.addr).is_err());
 }
+// ANCHOR_END: panic

@@ -68,6 +68,7 @@ fn a_panic_ends_one_thread_not_the_server() {
     assert_hello(&get(server.addr, "/"));
 }
 
+// ANCHOR: thread_count
 #[test]
 fn every_open_connection_holds_a_thread_until_it_closes() {
     const CLIENTS: usize = 50;
@@ -91,3 +92,4 @@ fn every_open_connection_holds_a_thread_until_it_closes() {
     wait_until("the threads are gone", || threads(pid) <= before);
     assert_hello(&get(server.addr, "/"));
 }
+// ANCHOR_END: thread_count
