@@ -148,7 +148,7 @@ impl Report {
     /// The latency that `quantile` (0.5 for the median, 0.99) of the responses did not exceed;
     /// `None` when no response succeeded.
     pub fn latency_at(&self, quantile: f64) -> Option<Duration> {
-        (self.latency.len() > 0)
+        (!self.latency.is_empty())
             .then(|| Duration::from_micros(self.latency.value_at_quantile(quantile)))
     }
 }
@@ -191,7 +191,9 @@ fn drive(load: &Load, start: Instant) -> Report {
                     }
                     // Without a pause a refused connect would spin and steal the CPU the
                     // server needs; the pause only paces retries, it synchronises nothing.
-                    thread::sleep(CONNECT_BACKOFF.min(end.saturating_duration_since(Instant::now())));
+                    thread::sleep(
+                        CONNECT_BACKOFF.min(end.saturating_duration_since(Instant::now())),
+                    );
                     continue;
                 }
             },
@@ -593,7 +595,11 @@ mod tests {
         let report = run_guarded(load(addr, Connection::KeepAlive));
         assert_eq!(report.errors, Errors::default());
         assert!(report.ok > 2, "only {} responses", report.ok);
-        assert_eq!(accepted.load(Ordering::SeqCst), 2, "one connection per client");
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            2,
+            "one connection per client"
+        );
     }
 
     #[test]
@@ -681,24 +687,60 @@ mod tests {
             .local_addr()
             .unwrap();
         let (held, failed) = hold_idle(closed, 10, Duration::from_secs(2));
-        assert_eq!((held.len(), failed), (0, 10), "gives up after three refusals");
+        assert_eq!(
+            (held.len(), failed),
+            (0, 10),
+            "gives up after three refusals"
+        );
     }
 
     #[test]
     fn parse_head_table() {
         use Body::*;
-        let cases: &[(&[u8], Result<Option<(u16, bool, Body)>, Failure>)] = &[
-            (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", Ok(Some((200, false, Length(5))))),
+        // (response bytes, parsed as (status, closes, body framing) or more-needed or error)
+        type Expected = Result<Option<(u16, bool, Body)>, Failure>;
+        let cases: &[(&[u8], Expected)] = &[
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+                Ok(Some((200, false, Length(5)))),
+            ),
             (b"HTTP/1.1 200 OK\r\nContent-Len", Ok(None)),
-            (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", Ok(Some((200, true, Length(0))))),
-            (b"HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\n\r\n", Ok(Some((200, true, UntilClose)))),
-            (b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", Ok(Some((200, true, Length(0))))),
-            (b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", Ok(Some((200, false, Length(0))))),
-            (b"HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n", Ok(Some((204, false, Length(0))))),
-            (b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", Ok(Some((503, false, Length(0))))),
-            (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n", Err(Failure::Malformed)),
-            (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", Err(Failure::Malformed)),
-            (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", Err(Failure::Malformed)),
+            (
+                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                Ok(Some((200, true, Length(0)))),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\n\r\n",
+                Ok(Some((200, true, UntilClose))),
+            ),
+            (
+                b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+                Ok(Some((200, true, Length(0)))),
+            ),
+            (
+                b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+                Ok(Some((200, false, Length(0)))),
+            ),
+            (
+                b"HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n",
+                Ok(Some((204, false, Length(0)))),
+            ),
+            (
+                b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n",
+                Ok(Some((503, false, Length(0)))),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n",
+                Err(Failure::Malformed),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                Err(Failure::Malformed),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Err(Failure::Malformed),
+            ),
             (b"SSH-2.0-OpenSSH\r\n\r\n", Err(Failure::Malformed)),
         ];
         for (bytes, expected) in cases {

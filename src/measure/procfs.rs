@@ -170,7 +170,10 @@ mod tests {
     #[test]
     fn a_status_without_memory_is_none() {
         // A zombie's status has no Vm lines.
-        assert_eq!(parse_status("Name:\tx\nState:\tZ (zombie)\nThreads:\t1\n"), None);
+        assert_eq!(
+            parse_status("Name:\tx\nState:\tZ (zombie)\nThreads:\t1\n"),
+            None
+        );
     }
 
     #[test]
@@ -200,7 +203,10 @@ mod tests {
     #[test]
     fn cpu_model_table() {
         let cases = [
-            ("processor\t: 0\nmodel name\t: AMD EPYC 7B13\n", Some("AMD EPYC 7B13")),
+            (
+                "processor\t: 0\nmodel name\t: AMD EPYC 7B13\n",
+                Some("AMD EPYC 7B13"),
+            ),
             ("processor\t: 0\nBogoMIPS\t: 50.00\n", None),
             ("model name\t:\n", None),
         ];

@@ -30,7 +30,8 @@ pub struct Row {
     pub threads: Option<u64>,
 }
 
-const HEADER: &str = "| server | workload | connections | requests/s | p50 | p99 | errors | peak RSS | threads |\n\
+const HEADER: &str =
+    "| server | workload | connections | requests/s | p50 | p99 | errors | peak RSS | threads |\n\
 |---|---|--:|--:|--:|--:|--:|--:|--:|\n";
 
 /// The rows as a Markdown table, one line per row, in the order given.
@@ -232,11 +233,22 @@ mod tests {
 
     #[test]
     fn format_table() {
-        let rates = [(0.0, "0"), (999.4, "999"), (1_000.0, "1,000"), (1_234_567.0, "1,234,567")];
+        let rates = [
+            (0.0, "0"),
+            (999.4, "999"),
+            (1_000.0, "1,000"),
+            (1_234_567.0, "1,234,567"),
+        ];
         for (rate, text) in rates {
             assert_eq!(format_rate(rate), text);
         }
-        let latencies = [(85, "85 µs"), (1_000, "1.0 ms"), (99_949, "99.9 ms"), (640_000, "640 ms"), (1_250_000, "1.25 s")];
+        let latencies = [
+            (85, "85 µs"),
+            (1_000, "1.0 ms"),
+            (99_949, "99.9 ms"),
+            (640_000, "640 ms"),
+            (1_250_000, "1.25 s"),
+        ];
         for (micros, text) in latencies {
             assert_eq!(format_latency(Duration::from_micros(micros)), text);
         }
@@ -251,7 +263,11 @@ mod tests {
         assert_eq!(median_index(&[]), None);
         assert_eq!(median_index(&[5.0]), Some(0));
         assert_eq!(median_index(&[30.0, 10.0, 20.0]), Some(2));
-        assert_eq!(median_index(&[4.0, 1.0, 3.0, 2.0]), Some(3), "the lower middle");
+        assert_eq!(
+            median_index(&[4.0, 1.0, 3.0, 2.0]),
+            Some(3),
+            "the lower middle"
+        );
     }
 
     #[test]
