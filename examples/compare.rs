@@ -4,14 +4,13 @@
 //!
 //! Run: `cargo run --release --example compare -- --help`
 
-use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, SystemTime};
 
 use weft::cli::Flags;
-use weft::measure::chart::BarChart;
+use weft::measure::chart::{self, BarChart};
 use weft::measure::child::ServerProcess;
 use weft::measure::loadgen::{self, Connection, Errors, Load};
 use weft::measure::procfs::{self, Machine, Sampler};
@@ -142,8 +141,8 @@ usage: cargo run --release --example compare -- [flags]
   --duration-ms N     measured load per run (default: 5000)
   --timeout-ms N      longest connect, write or response before it is an error (default: 2000)
   --runs N            runs per row; the median run is reported (default: 1; the book uses 3)
-  --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (chart), and
-                      PREFIX-idle.svg for the idle workload
+  --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (a chart per
+                      workload)
   --short             tiny durations and at most 100 idle connections, for tests
   --help              this text
 
@@ -551,8 +550,7 @@ fn command_line(args: &[String], release: bool) -> String {
     command
 }
 
-/// Writes `PREFIX.md`, `PREFIX.svg` (requests per second) and, when there are idle rows,
-/// `PREFIX-idle.svg` (their peak memory).
+/// Writes `PREFIX.md` (the results page) and `PREFIX.svg` (a chart per workload).
 fn write_outputs(prefix: &Path, rows: &[Row], how: &Provenance) -> std::io::Result<()> {
     if let Some(dir) = prefix.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         fs::create_dir_all(dir)?;
@@ -562,86 +560,79 @@ fn write_outputs(prefix: &Path, rows: &[Row], how: &Provenance) -> std::io::Resu
         name.push(suffix);
         PathBuf::from(name)
     };
-    let mut written = vec![path(".md")];
-    fs::write(&written[0], table::document(rows, how))?;
-    let (requests, idle): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|row| row.rate.is_some());
-    let charts = [
-        (
-            ".svg",
-            requests,
-            "Requests per second (higher is better)",
-            "requests/s",
-        ),
-        (
-            "-idle.svg",
-            idle,
-            "Server memory with idle connections (lower is better)",
-            "peak RSS, MiB",
-        ),
-    ];
-    for (suffix, rows, title, unit) in charts {
-        if rows.is_empty() {
-            continue;
+    let (page, svg) = (path(".md"), path(".svg"));
+    fs::write(&page, table::document(rows, how))?;
+    let mut workloads: Vec<&str> = Vec::new();
+    for row in rows {
+        if !workloads.contains(&row.workload.as_str()) {
+            workloads.push(&row.workload);
         }
-        let chart = bar_chart(&rows, title, unit, |row| {
-            if unit == "requests/s" {
-                row.rate
-            } else {
-                row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
-            }
-        });
-        written.push(path(suffix));
-        fs::write(written.last().expect("just pushed"), chart.to_svg())?;
     }
-    for file in written {
-        eprintln!("wrote {}", file.display());
-    }
+    let charts: Vec<BarChart> = workloads
+        .iter()
+        .map(|&workload| {
+            let rows: Vec<&Row> = rows.iter().filter(|row| row.workload == workload).collect();
+            bar_chart(workload, &rows)
+        })
+        .collect();
+    fs::write(&svg, chart::stack(&charts))?;
+    eprintln!("wrote {} and {}", page.display(), svg.display());
     Ok(())
 }
 
-/// One group per (workload, connections), one bar per server, in the order the rows come.
-fn bar_chart(
-    rows: &[&Row],
-    title: &str,
-    unit: &str,
-    value: impl Fn(&Row) -> Option<f64>,
-) -> BarChart {
-    let mut groups: Vec<(String, usize)> = Vec::new();
-    let mut series: Vec<String> = Vec::new();
-    let mut seen = HashSet::new();
-    for row in rows {
-        if seen.insert((row.workload.clone(), row.connections)) {
-            groups.push((row.workload.clone(), row.connections));
+/// One workload's rows as a chart: a group of bars per number of connections, a bar per
+/// server. Request workloads chart requests/s; the idle workload charts peak memory.
+fn bar_chart(workload: &str, rows: &[&Row]) -> BarChart {
+    let requests = rows.iter().any(|row| row.rate.is_some());
+    let value = |row: &Row| {
+        if requests {
+            row.rate
+        } else {
+            row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
         }
-        if !series.contains(&row.server) {
-            series.push(row.server.clone());
+    };
+    let mut groups: Vec<usize> = Vec::new();
+    let mut series: Vec<&str> = Vec::new();
+    for row in rows {
+        if !groups.contains(&row.connections) {
+            groups.push(row.connections);
+        }
+        if !series.contains(&row.server.as_str()) {
+            series.push(&row.server);
         }
     }
     let values = groups
         .iter()
-        .map(|(workload, connections)| {
+        .map(|&connections| {
             series
                 .iter()
-                .map(|server| {
+                .map(|&server| {
                     rows.iter()
-                        .find(|row| {
-                            &row.server == server
-                                && &row.workload == workload
-                                && row.connections == *connections
-                        })
+                        .find(|row| row.server == server && row.connections == connections)
                         .and_then(|row| value(row))
                 })
                 .collect()
         })
         .collect();
+    let (title, unit) = if requests {
+        (
+            format!("{workload}: requests per second (higher is better)"),
+            "requests/s",
+        )
+    } else {
+        (
+            format!("{workload}: server memory (lower is better)"),
+            "peak RSS, MiB",
+        )
+    };
     BarChart {
-        title: title.to_string(),
+        title,
         unit: unit.to_string(),
         groups: groups
             .iter()
-            .map(|(workload, n)| format!("{workload}\n{n} conn{}", if *n == 1 { "" } else { "s" }))
+            .map(|n| format!("{n} connection{}", if *n == 1 { "" } else { "s" }))
             .collect(),
-        series,
+        series: series.iter().map(|s| s.to_string()).collect(),
         values,
     }
 }

@@ -26,8 +26,8 @@ const PALETTE: &[&str] = &[
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
 ];
 
-const BAR: f64 = 18.0;
-const GROUP_GAP: f64 = 26.0;
+const BAR: f64 = 22.0;
+const GROUP_GAP: f64 = 40.0;
 const LEFT: f64 = 78.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 70.0;
@@ -38,16 +38,35 @@ const TICKS: usize = 5;
 impl BarChart {
     /// The chart as a complete SVG document.
     pub fn to_svg(&self) -> String {
+        stack(std::slice::from_ref(self))
+    }
+
+    /// The chart's plot width (without margins) and the width of its legend.
+    fn widths(&self) -> (f64, f64) {
         let bars = self.series.len().max(1) as f64;
-        let group_width = bars * BAR + GROUP_GAP;
-        let plot_width = (self.groups.len() as f64 * group_width).max(200.0);
-        let legend_width: f64 = self
+        let plot = (self.groups.len() as f64 * (bars * BAR + GROUP_GAP)).max(300.0);
+        let legend = self
             .series
             .iter()
             .map(|name| 26.0 + 7.0 * name.chars().count() as f64)
             .sum();
-        let width = (LEFT + plot_width + RIGHT).max(legend_width + 2.0 * RIGHT);
-        let height = TOP + PLOT_HEIGHT + BOTTOM;
+        (plot, legend)
+    }
+
+    /// The width and height this chart needs.
+    fn size(&self) -> (f64, f64) {
+        let (plot, legend) = self.widths();
+        (
+            (LEFT + plot + RIGHT).max(legend + 2.0 * RIGHT),
+            TOP + PLOT_HEIGHT + BOTTOM,
+        )
+    }
+
+    /// The chart's elements, for an SVG document `width` wide, with its top at y = 0.
+    fn body(&self, width: f64) -> String {
+        let bars = self.series.len().max(1) as f64;
+        let group_width = bars * BAR + GROUP_GAP;
+        let (plot_width, _) = self.widths();
         let top = nice_ceiling(
             self.values
                 .iter()
@@ -60,12 +79,7 @@ impl BarChart {
         let mut svg = String::new();
         let _ = writeln!(
             svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="sans-serif" font-size="11">"#
-        );
-        let _ = writeln!(
-            svg,
-            r#"<rect width="100%" height="100%" fill="white"/>
-<text x="{:.0}" y="20" font-size="14" font-weight="bold" text-anchor="middle">{}</text>"#,
+            r#"<text x="{:.0}" y="20" font-size="14" font-weight="bold" text-anchor="middle">{}</text>"#,
             width / 2.0,
             escape(&self.title)
         );
@@ -136,9 +150,30 @@ impl BarChart {
             TOP + PLOT_HEIGHT,
             LEFT + plot_width
         );
-        svg.push_str("</svg>\n");
         svg
     }
+}
+
+/// Several charts one above the other in one SVG document, each with its own scale: bars of
+/// 100 requests/s stay visible beside a chart of 10,000.
+pub fn stack(charts: &[BarChart]) -> String {
+    let width = charts.iter().map(|c| c.size().0).fold(0.0, f64::max);
+    let height: f64 = charts.iter().map(|c| c.size().1).sum();
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="sans-serif" font-size="11">"#
+    );
+    svg.push_str("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+    let mut y = 0.0;
+    for chart in charts {
+        let _ = writeln!(svg, r#"<g transform="translate(0 {y:.0})">"#);
+        svg.push_str(&chart.body(width));
+        svg.push_str("</g>\n");
+        y += chart.size().1;
+    }
+    svg.push_str("</svg>\n");
+    svg
 }
 
 /// Escapes text for an SVG (XML) text node or attribute.
@@ -231,6 +266,17 @@ mod tests {
         assert!(!svg.contains("<goodbye>"));
         // Both lines of a group label are written.
         assert!(svg.contains(">slow</text>") && svg.contains(">16 conns</text>"));
+    }
+
+    #[test]
+    fn stacked_charts_share_one_document() {
+        let mut slow = chart();
+        slow.title = "slow".into();
+        let svg = stack(&[chart(), slow]);
+        assert_eq!(svg.matches("<svg").count(), 1);
+        assert_eq!(svg.matches("<g transform").count(), 2);
+        assert!(svg.contains(r#"<g transform="translate(0 378)">"#), "{svg}");
+        assert!(svg.contains(">slow</text>"));
     }
 
     #[test]
