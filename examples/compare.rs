@@ -488,8 +488,9 @@ fn measure(
                 }
                 _ => wanted,
             };
-            let timeout = options.timeout.min(Duration::from_secs(1));
-            let (held, failed) = loadgen::hold_idle(server.addr, count, timeout);
+            // A connect can take a second when the server's accept queue overflows for a
+            // moment: the kernel drops the handshake and the client resends it after 1 s.
+            let (held, failed) = loadgen::hold_idle(server.addr, count, options.timeout);
             let settled = procfs::settle(
                 server.pid(),
                 Duration::from_millis(20),

@@ -181,22 +181,18 @@ fn drive(load: &Load, start: Instant) -> Report {
     let mut open: Option<Client> = None;
 
     while Instant::now() < end {
-        let mut client = match open.take() {
-            Some(client) => client,
-            None => match Client::connect(load.addr, load.timeout) {
-                Ok(client) => client,
-                Err(failure) => {
-                    if in_window(Instant::now()) {
-                        report.count(failure);
-                    }
-                    // Without a pause a refused connect would spin and steal the CPU the
-                    // server needs; the pause only paces retries, it synchronises nothing.
-                    thread::sleep(
-                        CONNECT_BACKOFF.min(end.saturating_duration_since(Instant::now())),
-                    );
-                    continue;
+        let connected = open
+            .take()
+            .map_or_else(|| Client::connect(load.addr, load.timeout), Ok);
+        let mut client = match connected {
+            Ok(client) => client,
+            Err(failure) => {
+                if in_window(Instant::now()) {
+                    report.count(failure);
                 }
-            },
+                pause_before_reconnecting(end);
+                continue;
+            }
         };
         let sent = Instant::now();
         let deadline = sent + load.timeout;
@@ -235,6 +231,13 @@ fn drive(load: &Load, start: Instant) -> Report {
 
 /// How long a client waits after a failed connect before trying again.
 const CONNECT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// Waits [`CONNECT_BACKOFF`], or until `end` if sooner. Without a pause a refused connect
+/// would spin and steal the CPU the server needs; the pause paces retries, it synchronises
+/// nothing.
+fn pause_before_reconnecting(end: Instant) {
+    thread::sleep(CONNECT_BACKOFF.min(end.saturating_duration_since(Instant::now())));
+}
 
 /// The most bytes of response head the generator reads before calling a response malformed.
 const MAX_HEAD: usize = 64 * 1024;
