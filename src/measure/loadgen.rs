@@ -113,8 +113,8 @@ pub struct Report {
     pub ok: u64,
     /// The length of the measured window.
     pub window: Duration,
-    /// Latency of each 2xx response, in microseconds, from writing its request to reading the
-    /// last byte of its body.
+    /// Latency of each 2xx response, in microseconds: from starting its request (connecting
+    /// first, if the request needs a new connection) to reading the last byte of its body.
     pub latency: Histogram<u64>,
     /// Errors detected inside the window.
     pub errors: Errors,
@@ -181,6 +181,9 @@ fn drive(load: &Load, start: Instant) -> Report {
     let mut open: Option<Client> = None;
 
     while Instant::now() < end {
+        // A request's time starts before its connect, when it needs one: a client waiting
+        // for a connection is waiting for its response.
+        let began = Instant::now();
         let connected = open
             .take()
             .map_or_else(|| Client::connect(load.addr, load.timeout), Ok);
@@ -194,8 +197,7 @@ fn drive(load: &Load, start: Instant) -> Report {
                 continue;
             }
         };
-        let sent = Instant::now();
-        let deadline = sent + load.timeout;
+        let deadline = Instant::now() + load.timeout;
         let mut keep = load.connection == Connection::KeepAlive;
         let result = client.send(&batch, deadline).and_then(|()| {
             for _ in 0..load.pipeline.max(1) {
@@ -205,7 +207,7 @@ fn drive(load: &Load, start: Instant) -> Report {
                 if in_window(done) {
                     if (200..300).contains(&response.status) {
                         report.ok += 1;
-                        report.latency.saturating_record(micros(done - sent));
+                        report.latency.saturating_record(micros(done - began));
                     } else {
                         report.errors.status += 1;
                     }
