@@ -455,54 +455,10 @@ fn measure(
         threads: None,
     };
     match step.workload.kind {
-        // ANCHOR: measure_requests
         Kind::Requests { path, pipeline } => {
-            let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
-            let report = loadgen::run(&Load {
-                addr: server.addr,
-                path: path.to_string(),
-                connections: step.connections,
-                connection: step.server.connection,
-                pipeline,
-                warmup: options.warmup,
-                duration: options.duration,
-                timeout: options.timeout,
-            });
-            let peak = sampler.finish();
-            row.rate = Some(report.rate());
-            row.p50 = report.latency_at(0.50);
-            row.p99 = report.latency_at(0.99);
-            row.errors = report.errors;
-            row.peak_rss_kib = Some(peak.peak_rss_kib).filter(|&kib| kib > 0);
-            row.threads = Some(peak.threads).filter(|&threads| threads > 0);
+            load_requests(&mut row, &server, step, path, pipeline, options)
         }
-        // ANCHOR_END: measure_requests
-        // ANCHOR: measure_idle
-        Kind::Idle => {
-            let wanted = step.connections;
-            // This process and the server each need a descriptor per connection, plus a few.
-            let count = match open_files {
-                Some(limit) if wanted + 64 > limit => {
-                    eprint!("(only {} of {wanted}: raise `ulimit -n`) ", limit - 64);
-                    limit.saturating_sub(64)
-                }
-                _ => wanted,
-            };
-            // A connect can take a second when the server's accept queue overflows for a
-            // moment: the kernel drops the handshake and the client resends it after 1 s.
-            let (held, failed) = loadgen::hold_idle(server.addr, count, options.timeout);
-            let settled = procfs::settle(
-                server.pid(),
-                Duration::from_millis(20),
-                5,
-                Duration::from_secs(3),
-            )
-            .map_err(|err| format!("cannot read the server's /proc status: {err}"))?;
-            drop(held);
-            row.errors.connect = failed + (wanted - count) as u64;
-            row.peak_rss_kib = Some(settled.peak_rss_kib);
-            row.threads = Some(settled.threads);
-        } // ANCHOR_END: measure_idle
+        Kind::Idle => hold_idle(&mut row, &server, step, options, open_files)?,
     }
     if server.has_exited() {
         return Err(format!(
@@ -512,6 +468,70 @@ fn measure(
     }
     Ok(row)
 }
+
+// ANCHOR: load_requests
+/// Drives `server` with closed-loop requests while sampling its memory and threads.
+fn load_requests(
+    row: &mut Row,
+    server: &ServerProcess,
+    step: &Step,
+    path: &str,
+    pipeline: usize,
+    options: &Options,
+) {
+    let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
+    let report = loadgen::run(&Load {
+        addr: server.addr,
+        path: path.to_string(),
+        connections: step.connections,
+        connection: step.server.connection,
+        pipeline,
+        warmup: options.warmup,
+        duration: options.duration,
+        timeout: options.timeout,
+    });
+    let peak = sampler.finish();
+    row.rate = Some(report.rate());
+    row.p50 = report.latency_at(0.50);
+    row.p99 = report.latency_at(0.99);
+    row.errors = report.errors;
+    row.peak_rss_kib = Some(peak.peak_rss_kib).filter(|&kib| kib > 0);
+    row.threads = Some(peak.threads).filter(|&threads| threads > 0);
+}
+// ANCHOR_END: load_requests
+
+// ANCHOR: hold_idle
+/// Opens `step.connections` idle connections to `server`, waits for it to settle, and
+/// records its memory and threads.
+fn hold_idle(
+    row: &mut Row,
+    server: &ServerProcess,
+    step: &Step,
+    options: &Options,
+    open_files: Option<usize>,
+) -> Result<(), String> {
+    let wanted = step.connections;
+    // This process and the server each need a descriptor per connection, plus a few.
+    let count = match open_files {
+        Some(limit) if wanted + 64 > limit => {
+            eprint!("(only {} of {wanted}: raise `ulimit -n`) ", limit - 64);
+            limit.saturating_sub(64)
+        }
+        _ => wanted,
+    };
+    // A connect can take a second when the server's accept queue overflows for a moment:
+    // the kernel drops the handshake and the client resends it after 1 s.
+    let (held, failed) = loadgen::hold_idle(server.addr, count, options.timeout);
+    let every = Duration::from_millis(20);
+    let settled = procfs::settle(server.pid(), every, 5, Duration::from_secs(3))
+        .map_err(|err| format!("cannot read the server's /proc status: {err}"))?;
+    drop(held);
+    row.errors.connect = failed + (wanted - count) as u64;
+    row.peak_rss_kib = Some(settled.peak_rss_kib);
+    row.threads = Some(settled.threads);
+    Ok(())
+}
+// ANCHOR_END: hold_idle
 
 /// This process's soft limit on open files, from `/proc/self/limits`. Raising it takes a
 /// system call std does not wrap; `ulimit -n` in the shell does it without `unsafe`.
