@@ -123,11 +123,12 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
         page.contains(&stdout.to_string()),
         "the page holds the table"
     );
-    for chart in ["pool.svg", "pool-idle.svg"] {
-        let svg = fs::read_to_string(dir.join(chart)).expect(chart);
+    let svg = fs::read_to_string(prefix.with_extension("svg")).expect("PREFIX.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("ch04 pool"));
+    for workload in ["hello", "slow", "idle"] {
         assert!(
-            svg.starts_with("<svg") && svg.contains("ch04 pool"),
-            "{chart}"
+            svg.contains(&format!(">{workload}: ")),
+            "a chart for {workload}"
         );
     }
     let _ = fs::remove_dir_all(&dir);
