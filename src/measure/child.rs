@@ -8,8 +8,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use crossbeam_channel::RecvTimeoutError;
 
 /// How many of the server's last stderr lines are kept, to explain a server that died.
 const KEPT_LINES: usize = 20;
@@ -42,8 +44,8 @@ impl ServerProcess {
         let last_lines = Arc::new(Mutex::new(VecDeque::new()));
         // Both pipes are read until the server exits: a server whose pipe filled up would
         // block in its next log call and be measured stalled.
-        let stdout = lines(child.stdout.take().expect("piped stdout"), None);
-        lines(
+        let (stdout, _) = lines(child.stdout.take().expect("piped stdout"), None);
+        let (_, stderr_done) = lines(
             child.stderr.take().expect("piped stderr"),
             Some(Arc::clone(&last_lines)),
         );
@@ -53,15 +55,24 @@ impl ServerProcess {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             last_lines,
         };
-        let first = first.map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!(
-                    "no `listening on ADDR` line within {timeout:?}{}",
+        let first = match first {
+            Ok(line) => line,
+            Err(why) => {
+                // Most often the server exited at once (a bad flag, say). Make sure it is
+                // gone, then let its stderr run dry, so the error can quote its last words.
+                let _ = server.child.kill();
+                let _ = server.child.wait();
+                let _ = stderr_done.join();
+                let what = match why {
+                    RecvTimeoutError::Timeout => format!("printed nothing for {timeout:?}"),
+                    RecvTimeoutError::Disconnected => "exited".to_string(),
+                };
+                return Err(io::Error::other(format!(
+                    "the server {what} before `listening on ADDR`{}",
                     server.last_words()
-                ),
-            )
-        })?;
+                )));
+            }
+        };
         server.addr = parse_announcement(&first).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -107,13 +118,14 @@ fn parse_announcement(line: &str) -> Option<SocketAddr> {
 }
 
 /// Reads `source` line by line on a thread of its own until it ends. Returns a channel of the
-/// lines; if `keep` is given, also keeps the last [`KEPT_LINES`] there.
+/// lines and the thread, which finishes when `source` ends; if `keep` is given, also keeps the
+/// last [`KEPT_LINES`] there.
 fn lines<R: Read + Send + 'static>(
     source: R,
     keep: Option<Arc<Mutex<VecDeque<String>>>>,
-) -> crossbeam_channel::Receiver<String> {
+) -> (crossbeam_channel::Receiver<String>, JoinHandle<()>) {
     let (tx, rx) = crossbeam_channel::unbounded();
-    thread::spawn(move || {
+    let reader = thread::spawn(move || {
         for line in BufReader::new(source).lines() {
             let Ok(line) = line else { break };
             if let Some(keep) = &keep {
@@ -127,7 +139,7 @@ fn lines<R: Read + Send + 'static>(
             let _ = tx.send(line);
         }
     });
-    rx
+    (rx, reader)
 }
 
 #[cfg(test)]
@@ -171,6 +183,19 @@ mod tests {
             !Path::new(&format!("/proc/{pid}")).exists(),
             "killed and reaped"
         );
+    }
+
+    #[test]
+    fn a_server_that_exits_at_once_is_quoted() {
+        let err = ServerProcess::start(
+            Path::new("/bin/sh"),
+            &["-c", "echo 'error: --workerz: unknown flag' >&2; exit 2"],
+            "warn",
+            Duration::from_secs(5),
+        )
+        .err()
+        .expect("not a server");
+        assert!(err.to_string().contains("--workerz: unknown flag"), "{err}");
     }
 
     #[test]
