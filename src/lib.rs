@@ -16,5 +16,6 @@ pub mod cli;
 pub mod measure;
 pub mod naive;
 pub mod pool;
+pub mod router;
 pub mod server;
 pub mod shutdown;
