@@ -92,10 +92,16 @@ impl fmt::Display for InsertError {
                 write!(f, "route {route:?}: a route must start with '/'")
             }
             InsertError::EmptySegment { route } => {
-                write!(f, "route {route}: empty segment ('//'); only the last segment may be empty")
+                write!(
+                    f,
+                    "route {route}: empty segment ('//'); only the last segment may be empty"
+                )
             }
             InsertError::EmptyParamName { route } => {
-                write!(f, "route {route}: a parameter needs a name after ':' or '*'")
+                write!(
+                    f,
+                    "route {route}: a parameter needs a name after ':' or '*'"
+                )
             }
             InsertError::InvalidParamName { route, name } => write!(
                 f,
@@ -115,7 +121,10 @@ impl fmt::Display for InsertError {
                  catch-alls as '*name', not in braces"
             ),
             InsertError::CatchAllNotLast { route } => {
-                write!(f, "route {route}: a catch-all ('*name') must be the last segment")
+                write!(
+                    f,
+                    "route {route}: a catch-all ('*name') must be the last segment"
+                )
             }
             InsertError::TooManyParams { route } => write!(
                 f,

@@ -170,7 +170,9 @@ impl<T> Router<T> {
 
 impl<T> std::fmt::Debug for Router<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.routes().map(|(r, _)| r)).finish()
+        f.debug_list()
+            .entries(self.routes().map(|(r, _)| r))
+            .finish()
     }
 }
 
@@ -181,7 +183,7 @@ mod tests {
     fn router(routes: &[&'static str]) -> Router<&'static str> {
         let mut router = Router::new();
         for route in routes {
-            router.insert(route, route).unwrap();
+            router.insert(route, *route).unwrap();
         }
         router
     }
@@ -217,7 +219,9 @@ mod tests {
     #[test]
     fn lookups_never_panic_on_odd_paths() {
         let r = router(&["/", "/a/:b/*c", "/a/", "/:x"]);
-        for path in ["", "?", "//", "///", "/a//", "/a///x", "/%", "/\u{0}", "/a/b/"] {
+        for path in [
+            "", "?", "//", "///", "/a//", "/a///x", "/%", "/\u{0}", "/a/b/",
+        ] {
             let _ = r.at(path);
             let _ = r.trailing_slash_redirect(path);
         }

@@ -143,7 +143,12 @@ mod tests {
         assert_eq!(parse("/users/").unwrap(), vec![Static("users"), Static("")]);
         assert_eq!(
             parse("/users/:id/files/*path").unwrap(),
-            vec![Static("users"), Param("id"), Static("files"), CatchAll("path")]
+            vec![
+                Static("users"),
+                Param("id"),
+                Static("files"),
+                CatchAll("path")
+            ]
         );
     }
 
