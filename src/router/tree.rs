@@ -14,8 +14,11 @@ use super::pattern::{self, Segment};
 // ANCHOR: node
 /// One segment's worth of the trie.
 pub(crate) struct Node<T> {
-    /// Static children, sorted by their text so a lookup can binary-search them.
+    /// Static children, sorted by their text (so routes list in a stable order).
     statics: Vec<(Box<str>, Node<T>)>,
+    /// The first byte of each static child's text, in the same order: a lookup scans these
+    /// few bytes and compares whole strings only where the first byte already agrees.
+    firsts: Vec<u8>,
     /// The `:param` child. Parameter names are not stored here but at the route's end
     /// ([`Leaf::names`]), so `/users/:id` and `/users/:user_id/repos` can share this node.
     param: Option<Box<Node<T>>>,
@@ -39,6 +42,7 @@ impl<T> Node<T> {
     pub(crate) fn new() -> Self {
         Node {
             statics: Vec::new(),
+            firsts: Vec::new(),
             param: None,
             catch_all: None,
             leaf: None,
@@ -63,6 +67,7 @@ impl<T> Node<T> {
                         Ok(i) => i,
                         Err(i) => {
                             node.statics.insert(i, (text.into(), Node::new()));
+                            node.firsts.insert(i, first_byte(text));
                             i
                         }
                     };
@@ -153,10 +158,17 @@ impl<T> Node<T> {
     }
 
     fn static_child(&self, segment: &str) -> Option<&Node<T>> {
-        self.statics
-            .binary_search_by(|(s, _)| (**s).cmp(segment))
-            .ok()
-            .map(|i| &self.statics[i].1)
+        let first = first_byte(segment);
+        let mut i = 0;
+        while let Some(found) = self.firsts[i..].iter().position(|&b| b == first) {
+            i += found;
+            let (text, child) = &self.statics[i];
+            if **text == *segment {
+                return Some(child);
+            }
+            i += 1;
+        }
+        None
     }
     // ANCHOR_END: find
 
@@ -190,4 +202,10 @@ impl<T> Node<T> {
         }
         out.extend(self.catch_all.as_ref());
     }
+}
+
+/// The byte a static segment is indexed by. A segment never contains `/`, so `/` can stand
+/// for the empty segment (the trailing slash).
+fn first_byte(segment: &str) -> u8 {
+    segment.as_bytes().first().copied().unwrap_or(b'/')
 }
