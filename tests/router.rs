@@ -781,3 +781,49 @@ proptest! {
         }
     }
 }
+
+// ---- a real table: GitHub's REST API, against matchit ----
+
+/// Every GitHub route, with each `{name}` replaced by a value, must select that same route
+/// in the trie, in the list and in matchit (axum's router), and capture the same values.
+#[test]
+fn github_table_agrees_with_matchit() {
+    let routes: Vec<&str> = include_str!("../benches/github_routes.txt")
+        .lines()
+        .filter(|line| line.starts_with('/'))
+        .collect();
+    let mut trie = Router::new();
+    let mut list = LinearRouter::new();
+    let mut reference = matchit::Router::new();
+    for (i, route) in routes.iter().enumerate() {
+        let weft = route.replace('{', ":").replace('}', "");
+        trie.insert(&weft, i).unwrap();
+        list.insert(&weft, i).unwrap();
+        reference.insert(*route, i).unwrap();
+    }
+    assert_eq!(trie.len(), routes.len());
+    for (i, route) in routes.iter().enumerate() {
+        // `{owner}` becomes `v1`, `{repo}` `v2`, and so on.
+        let mut n = 0;
+        let path: String = route
+            .split('/')
+            .map(|seg| {
+                if seg.starts_with('{') {
+                    n += 1;
+                    format!("v{n}")
+                } else {
+                    seg.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let want = reference.at(&path).expect("matchit matches its own route");
+        let want_params: Vec<(&str, &str)> = want.params.iter().collect();
+        for got in [trie.at(&path), list.at(&path)] {
+            let got = got.unwrap_or_else(|| panic!("{path} matched nothing"));
+            assert_eq!(got.value, want.value, "{path}: weft chose {}", got.route);
+            assert_eq!(got.params.iter().collect::<Vec<_>>(), want_params, "{path}");
+        }
+        assert_eq!(*want.value, i, "{path} selects its own route {route}");
+    }
+}
