@@ -274,6 +274,42 @@ fn trailing_slash_routes_are_distinct() {
 }
 
 #[test]
+fn static_siblings_of_every_kind() {
+    // Siblings that start with bytes below and above '/', share first bytes, or are
+    // prefixes of each other: the first-byte index must keep them all apart.
+    check(
+        &[
+            "/",
+            "/.well-known/x",
+            "/-",
+            "/--",
+            "/a",
+            "/ab",
+            "/abc",
+            "/b",
+            "/~",
+            "/0",
+            "/:p/q",
+        ],
+        &[
+            ("/", Some(("/", &[]))),
+            ("/.well-known/x", Some(("/.well-known/x", &[]))),
+            ("/-", Some(("/-", &[]))),
+            ("/--", Some(("/--", &[]))),
+            ("/a", Some(("/a", &[]))),
+            ("/ab", Some(("/ab", &[]))),
+            ("/abc", Some(("/abc", &[]))),
+            ("/abcd", None),
+            ("/b", Some(("/b", &[]))),
+            ("/~", Some(("/~", &[]))),
+            ("/0", Some(("/0", &[]))),
+            ("/a/q", Some(("/:p/q", &[("p", "a")]))),
+            ("/.well-known/q", Some(("/:p/q", &[("p", ".well-known")]))),
+        ],
+    );
+}
+
+#[test]
 fn parameter_names_belong_to_each_route() {
     check(
         &[
@@ -724,7 +760,7 @@ fn a_method_table_per_route() {
 /// Route patterns over a tiny alphabet, so random tables overlap a lot.
 fn route_strategy() -> impl Strategy<Value = String> {
     let segment = prop_oneof![
-        4 => prop_oneof![Just("a"), Just("b"), Just("ab")].prop_map(|s| s.to_string()),
+        4 => prop_oneof![Just("a"), Just("b"), Just("ab"), Just("-")].prop_map(|s| s.to_string()),
         3 => Just(":p".to_string()),
     ];
     (prop::collection::vec(segment, 0..4), 0..4u8).prop_map(|(segments, end)| {
@@ -753,6 +789,7 @@ fn path_strategy() -> impl Strategy<Value = String> {
         Just("b"),
         Just("ab"),
         Just("c"),
+        Just("-"),
         Just(""),
         Just("%61")
     ];

@@ -16,8 +16,8 @@ use super::pattern::{self, Segment};
 pub(crate) struct Node<T> {
     /// Static children, sorted by their text (so routes list in a stable order).
     statics: Vec<(Box<str>, Node<T>)>,
-    /// The first byte of each static child's text, in the same order: a lookup scans these
-    /// few bytes and compares whole strings only where the first byte already agrees.
+    /// The first byte of each static child's text, in the same order: a lookup searches
+    /// these bytes and compares whole strings only where the first byte already agrees.
     firsts: Vec<u8>,
     /// The `:param` child. Parameter names are not stored here but at the route's end
     /// ([`Leaf::names`]), so `/users/:id` and `/users/:user_id/repos` can share this node.
@@ -158,17 +158,19 @@ impl<T> Node<T> {
     }
 
     fn static_child(&self, segment: &str) -> Option<&Node<T>> {
+        // The children are sorted, so their first bytes are too: binary-search the bytes
+        // (cheap comparisons) to the run of children starting like `segment`, then compare
+        // whole strings only within that run, usually one or two.
         let first = first_byte(segment);
-        let mut i = 0;
-        while let Some(found) = self.firsts[i..].iter().position(|&b| b == first) {
-            i += found;
-            let (text, child) = &self.statics[i];
-            if **text == *segment {
-                return Some(child);
-            }
-            i += 1;
-        }
-        None
+        let start = self.firsts.partition_point(|&b| b < first);
+        let run = self.firsts[start..]
+            .iter()
+            .take_while(|&&b| b == first)
+            .count();
+        self.statics[start..start + run]
+            .iter()
+            .find(|(text, _)| **text == *segment)
+            .map(|(_, child)| child)
     }
     // ANCHOR_END: find
 
@@ -204,8 +206,8 @@ impl<T> Node<T> {
     }
 }
 
-/// The byte a static segment is indexed by. A segment never contains `/`, so `/` can stand
-/// for the empty segment (the trailing slash).
+/// The byte a static segment is indexed by. The empty segment (the trailing slash) gets 0:
+/// it sorts first, as the empty string does, so the bytes stay in the order of the texts.
 fn first_byte(segment: &str) -> u8 {
-    segment.as_bytes().first().copied().unwrap_or(b'/')
+    segment.as_bytes().first().copied().unwrap_or(0)
 }
