@@ -14,7 +14,7 @@ use super::pattern::{self, Segment};
 // ANCHOR: node
 /// One segment's worth of the trie.
 pub(crate) struct Node<T> {
-    /// Static children, sorted by their text (so routes list in a stable order).
+    /// Static children, sorted by their text, which keeps `firsts` sorted too.
     statics: Vec<(Box<str>, Node<T>)>,
     /// The first byte of each static child's text, in the same order: a lookup searches
     /// these bytes and compares whole strings only where the first byte already agrees.
