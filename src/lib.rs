@@ -8,6 +8,7 @@
 //! |---|---|
 //! | 2–3 | [`naive`]: the first, deliberately naive connection handler |
 //! | 4 | [`pool`], [`server`], [`shutdown`]: a worker pool, its acceptor, a clean stop |
+//! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
 //! | all | [`cli`]: the flags every server in the book takes |
 //! | measuring | [`measure`]: the load generator behind the step-comparison tool |
 #![deny(missing_docs)]
@@ -16,5 +17,6 @@ pub mod cli;
 pub mod measure;
 pub mod naive;
 pub mod pool;
+pub mod router;
 pub mod server;
 pub mod shutdown;
