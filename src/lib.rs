@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod http;
 pub mod measure;
 pub mod naive;
 pub mod pool;
