@@ -13,9 +13,12 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod date;
 pub mod http;
 pub mod measure;
 pub mod naive;
 pub mod pool;
+pub mod request;
+pub mod response;
 pub mod server;
 pub mod shutdown;

@@ -221,7 +221,7 @@ impl Chunked {
                 Size
             }
             (TrailerStart, b'\r') => EndLf,
-            (TrailerStart | Trailer, b'\r') => TrailerLf,
+            (Trailer, b'\r') => TrailerLf,
             (TrailerStart | Trailer, b'\n' | 0) => return Err(Error::BadChunk),
             (TrailerStart | Trailer, _) => self.overhead(Trailer)?,
             (TrailerLf, b'\n') => TrailerStart,

@@ -53,8 +53,8 @@ pub enum Error {
     /// Chunk framing broken elsewhere: a missing CRLF after a chunk's data, a bad trailer line,
     /// or too many bytes of chunk extensions and trailers (RFC 9112 §7.1).
     BadChunk,
-    /// The client closed the connection in the middle of the body (RFC 9112 §8).
-    IncompleteBody,
+    /// The client closed the connection in the middle of a head or body (RFC 9112 §8).
+    Incomplete,
     /// An HTTP version this server does not speak, such as `HTTP/2.0` (RFC 9110 §15.6.6).
     UnsupportedVersion,
     /// An `Expect` other than `100-continue` (RFC 9110 §10.1.1).
@@ -74,7 +74,7 @@ impl Error {
         match self {
             BadRequestLine | BadTarget | BadHeaderName | BadHeaderValue | BareCr | BadHost => 400,
             LengthAndTransferEncoding | ConflictingLength | BadLength | BadTransferEncoding => 400,
-            BadChunkSize | BadChunk | IncompleteBody => 400,
+            BadChunkSize | BadChunk | Incomplete => 400,
             Timeout => 408,
             BodyTooLarge => 413,
             TargetTooLong => 414,
@@ -108,7 +108,7 @@ impl fmt::Display for Error {
             UnsupportedTransferCoding => "transfer coding other than chunked",
             BadChunkSize => "malformed or overflowing chunk size",
             BadChunk => "malformed chunked framing",
-            IncompleteBody => "connection closed in the middle of the body",
+            Incomplete => "connection closed in the middle of a request",
             UnsupportedVersion => "HTTP version not supported",
             UnsupportedExpectation => "Expect other than 100-continue",
             Timeout => "client too slow",

@@ -16,3 +16,38 @@ mod limits;
 
 pub use error::Error;
 pub use limits::{Limits, MAX_HEADERS_CEILING};
+
+pub mod conn;
+mod write;
+
+use std::net::TcpListener;
+
+use crate::pool::Drain;
+use crate::request::Request;
+use crate::response::Response;
+use crate::server::{self, Config};
+use crate::shutdown::Shutdown;
+
+// ANCHOR: serve
+/// Serves HTTP/1.1 on `listener` with a pool of workers sized by `config`, each running the
+/// connection loop with `handler`, until `shutdown` is triggered.
+///
+/// This is chapter 4's [`server::serve`] with a handler that speaks HTTP: the acceptor, the
+/// pool, the `503` on a full queue and the graceful stop are the same.
+pub fn serve<H>(
+    listener: TcpListener,
+    config: &Config,
+    limits: &Limits,
+    shutdown: &Shutdown,
+    handler: H,
+) -> Drain
+where
+    H: Fn(&mut Request<'_>) -> Response + Send + Sync + 'static,
+{
+    let limits = limits.clone();
+    let stop = shutdown.clone();
+    server::serve(listener, config, shutdown, move |stream| {
+        conn::serve_connection(stream, &limits, &stop, &handler)
+    })
+}
+// ANCHOR_END: serve
