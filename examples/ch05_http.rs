@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         "--queue",
         "--idle-ms",
         "--head-ms",
+        "--body-ms",
         "--max-body",
     ]);
     let (config, limits) = settings(&flags);
@@ -62,6 +63,7 @@ fn settings(flags: &Flags) -> (Config, Limits) {
     let limits = Limits {
         idle_timeout: millis("--idle-ms", defaults.idle_timeout),
         head_timeout: millis("--head-ms", defaults.head_timeout),
+        body_timeout: millis("--body-ms", defaults.body_timeout),
         max_body: flags.value_or_exit("--max-body", defaults.max_body),
         ..defaults
     };

@@ -205,6 +205,31 @@ fn a_head_that_never_ends_gets_408() {
 }
 
 #[test]
+fn a_body_that_stops_arriving_gets_408() {
+    let server = Server::start(EXAMPLE, &["--workers", "1", "--body-ms", "200"]);
+    let mut client = Client::connect(server.addr);
+    client.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nabc");
+    let reply = client.response();
+    assert_eq!(reply.status, 408);
+    assert!(client.is_closed());
+}
+
+#[test]
+fn ctrl_c_closes_kept_alive_connections_and_exits() {
+    let server = Server::start(EXAMPLE, &["--workers", "2", "--idle-ms", "300"]);
+    let mut client = Client::connect(server.addr);
+    client.send(get("/"));
+    assert_eq!(client.response().status, 200);
+    server.interrupt();
+    server.wait_for_log("signal received");
+    // The idle connection is closed (at the latest when its idle timeout passes) and the
+    // server drains and exits cleanly.
+    assert!(client.is_closed());
+    let status = server.wait_exit(std::time::Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
 fn a_panicking_handler_gets_500_and_the_server_goes_on() {
     let server = Server::start(EXAMPLE, &["--workers", "1"]);
     for _ in 0..3 {

@@ -168,6 +168,7 @@ where
     // Responses go out in one write each (or one per pipelined batch): waiting to coalesce
     // them with later writes (Nagle's algorithm) would only add latency.
     let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(limits.write_timeout.max(Duration::from_millis(1))));
     let mut wire = Wire::new(stream, limits);
     let linger = loop {
         let head = match read_head(&mut wire, limits) {

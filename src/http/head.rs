@@ -15,6 +15,7 @@ use super::{Error, Limits};
 /// Room the request line needs besides its target: a method, two spaces, `HTTP/1.1`, CRLF.
 const REQUEST_LINE_SLACK: usize = 64;
 
+// ANCHOR: span
 /// Where a piece of the head sits in the buffer it was parsed from: `bytes[start..end]`.
 ///
 /// The head keeps positions instead of copies, so parsing a head allocates once for the list
@@ -44,6 +45,7 @@ impl Span {
         }
     }
 }
+// ANCHOR_END: span
 
 /// The HTTP versions this server speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,11 +34,15 @@ pub struct Limits {
     pub head_timeout: Duration,
     /// How long a read of the body may wait for the next bytes; past it: `408`.
     pub body_timeout: Duration,
+    /// How long a write of the response may wait for the client to make room (by reading);
+    /// past it the connection is closed, so a client that never reads cannot hold a worker.
+    pub write_timeout: Duration,
 }
 
 impl Default for Limits {
     /// 8 KiB heads with targets up to 4 KiB and 64 headers (browsers send about 1 KiB and a
-    /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head and per body read.
+    /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head, per body read and per
+    /// response write.
     fn default() -> Limits {
         Limits {
             max_head: 8 * 1024,
@@ -49,6 +53,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(5),
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
         }
     }
 }
