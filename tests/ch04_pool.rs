@@ -22,6 +22,7 @@ fn an_idle_client_holds_one_worker_not_the_server() {
     assert!(response.ends_with("Hello, World!"), "{response}");
 }
 
+// ANCHOR: full_queue
 #[test]
 fn a_full_queue_is_answered_with_503() {
     let server = Server::start(EXAMPLE, &["--workers", "1", "--queue", "1"]);
@@ -42,6 +43,7 @@ fn a_full_queue_is_answered_with_503() {
     }
     server.wait_for_log("queue full");
 }
+// ANCHOR_END: full_queue
 
 #[test]
 fn panicking_requests_do_not_shrink_the_pool() {

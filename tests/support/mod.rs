@@ -103,6 +103,11 @@ impl Server {
         }
     }
 
+    /// The server's process id, to look it up in `/proc/<pid>/`.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// A new connection to the server, with read and write timeouts set.
     pub fn connect(&self) -> TcpStream {
         connect(self.addr)
