@@ -58,7 +58,14 @@ pub struct Response {
 
 impl Response {
     /// An empty response with `status`.
+    ///
+    /// # Panics
+    /// If `status` is not a three-digit code (RFC 9110 §15): a bug in the handler.
     pub fn new(status: u16) -> Response {
+        assert!(
+            (100..=999).contains(&status),
+            "{status} is not a status code"
+        );
         Response {
             status,
             headers: Vec::new(),
@@ -140,8 +147,12 @@ impl Response {
         Response::text(format!("{status} {}: {err}\n", reason(status))).with_status(status)
     }
 
-    /// This response with another status.
+    /// This response with another status (a three-digit code, as for [`Response::new`]).
     pub fn with_status(mut self, status: u16) -> Response {
+        assert!(
+            (100..=999).contains(&status),
+            "{status} is not a status code"
+        );
         self.status = status;
         self
     }
@@ -165,15 +176,7 @@ impl Response {
         name: impl Into<HeaderText>,
         value: impl Into<HeaderText>,
     ) -> Response {
-        let (name, value) = (name.into(), value.into());
-        assert!(
-            !name.is_empty() && name.bytes().all(is_token_byte),
-            "header name {name:?} is not a token"
-        );
-        assert!(
-            !value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)),
-            "header value {value:?} holds CR, LF or NUL"
-        );
+        let (name, value) = checked_header(name.into(), value.into());
         self.headers
             .retain(|(old, _)| !old.eq_ignore_ascii_case(&name));
         self.headers.push((name, value));
@@ -184,18 +187,12 @@ impl Response {
     /// This response with header `name: value` added, even if one of that name is already set
     /// (for headers that repeat, such as `Set-Cookie`). Same rules as [`Response::with_header`].
     pub fn with_added_header(
-        self,
+        mut self,
         name: impl Into<HeaderText>,
         value: impl Into<HeaderText>,
     ) -> Response {
-        let mut headers = self.headers;
-        let checked = Response {
-            headers: Vec::new(),
-            ..self
-        }
-        .with_header(name, value);
-        headers.extend(checked.headers);
-        Response { headers, ..checked }
+        self.headers.push(checked_header(name.into(), value.into()));
+        self
     }
 
     /// The status code.
@@ -226,6 +223,21 @@ impl Response {
         (self.status, self.headers, self.content)
     }
 }
+
+// ANCHOR: checked_header
+/// `(name, value)`, after checking that writing them out cannot split the response.
+fn checked_header(name: HeaderText, value: HeaderText) -> (HeaderText, HeaderText) {
+    assert!(
+        !name.is_empty() && name.bytes().all(is_token_byte),
+        "header name {name:?} is not a token"
+    );
+    assert!(
+        !value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)),
+        "header value {value:?} holds CR, LF or NUL"
+    );
+    (name, value)
+}
+// ANCHOR_END: checked_header
 
 /// Whether `byte` may appear in a token, such as a header name (RFC 9110 §5.6.2).
 fn is_token_byte(byte: u8) -> bool {

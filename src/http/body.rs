@@ -306,111 +306,32 @@ mod tests {
         };
     }
 
-    const CHUNKED: Framing = Framing::Chunked;
+    // The cases, one line each: rustfmt would spread every one over five lines.
+    #[rustfmt::skip]
+    mod cases {
+        use super::*;
 
-    body!(length, Framing::Length(5), b"helloNEXT", Ok(b"hello"));
-    body!(empty, Framing::Empty, b"NEXT", Ok(b""));
-    body!(
-        one_chunk,
-        CHUNKED,
-        b"5\r\nhello\r\n0\r\n\r\nNEXT",
-        Ok(b"hello")
-    );
-    body!(
-        two_chunks,
-        CHUNKED,
-        b"3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\nNEXT",
-        Ok(b"hello")
-    );
-    body!(
-        hex_sizes,
-        CHUNKED,
-        b"A\r\n0123456789\r\n0\r\n\r\nNEXT",
-        Ok(b"0123456789")
-    );
-    body!(
-        leading_zeros,
-        CHUNKED,
-        b"0005\r\nhello\r\n000\r\n\r\nNEXT",
-        Ok(b"hello")
-    );
-    body!(
-        extensions,
-        CHUNKED,
-        b"5;a=b;c=\"d\"\r\nhello\r\n0;end\r\n\r\nNEXT",
-        Ok(b"hello")
-    );
-    body!(
-        trailers,
-        CHUNKED,
-        b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\nNEXT",
-        Ok(b"hello")
-    );
-    body!(
-        no_digits,
-        CHUNKED,
-        b"\r\nhello\r\n0\r\n\r\n",
-        Err(Error::BadChunkSize)
-    );
-    body!(
-        not_hex,
-        CHUNKED,
-        b"5g\r\nhello\r\n0\r\n\r\n",
-        Err(Error::BadChunkSize)
-    );
-    body!(
-        negative,
-        CHUNKED,
-        b"-5\r\nhello\r\n0\r\n\r\n",
-        Err(Error::BadChunkSize)
-    );
-    body!(
-        overflow,
-        CHUNKED,
-        b"10000000000000000\r\n",
-        Err(Error::BadChunkSize)
-    );
-    body!(
-        too_many_digits,
-        CHUNKED,
-        b"00000000000000001\r\nx\r\n",
-        Err(Error::BadChunkSize)
-    );
-    body!(over_limit, CHUNKED, b"65\r\n", Err(Error::BodyTooLarge));
-    body!(
-        over_limit_in_sum,
-        CHUNKED,
-        &[&b"40\r\n"[..], &[b'x'; 64], b"\r\n40\r\n"].concat(),
-        Err(Error::BodyTooLarge)
-    );
-    body!(
-        missing_crlf_after_data,
-        CHUNKED,
-        b"5\r\nhelloX\r\n0\r\n\r\n",
-        Err(Error::BadChunk)
-    );
-    body!(
-        bare_lf_size_line,
-        CHUNKED,
-        b"5\nhello\r\n0\r\n\r\n",
-        Err(Error::BadChunkSize)
-    );
-    body!(
-        bare_cr_size_line,
-        CHUNKED,
-        b"5\rhello\r\n0\r\n\r\n",
-        Err(Error::BadChunk)
-    );
-    body!(
-        nul_in_trailer,
-        CHUNKED,
-        b"0\r\nX: \0\r\n\r\n",
-        Err(Error::BadChunk)
-    );
-    body!(
-        endless_extension,
-        CHUNKED,
-        &[&b"5;"[..], &[b'x'; 100]].concat(),
-        Err(Error::BadChunk)
-    );
+        const CHUNKED: Framing = Framing::Chunked;
+
+        body!(length, Framing::Length(5), b"helloNEXT", Ok(b"hello"));
+        body!(empty, Framing::Empty, b"NEXT", Ok(b""));
+        body!(one_chunk, CHUNKED, b"5\r\nhello\r\n0\r\n\r\nNEXT", Ok(b"hello"));
+        body!(two_chunks, CHUNKED, b"3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\nNEXT", Ok(b"hello"));
+        body!(hex_sizes, CHUNKED, b"A\r\n0123456789\r\n0\r\n\r\nNEXT", Ok(b"0123456789"));
+        body!(leading_zeros, CHUNKED, b"0005\r\nhello\r\n000\r\n\r\nNEXT", Ok(b"hello"));
+        body!(extensions, CHUNKED, b"5;a=b;c=\"d\"\r\nhello\r\n0;end\r\n\r\nNEXT", Ok(b"hello"));
+        body!(trailers, CHUNKED, b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\nNEXT", Ok(b"hello"));
+        body!(no_digits, CHUNKED, b"\r\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
+        body!(not_hex, CHUNKED, b"5g\r\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
+        body!(negative, CHUNKED, b"-5\r\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
+        body!(overflow, CHUNKED, b"10000000000000000\r\n", Err(Error::BadChunkSize));
+        body!(too_many_digits, CHUNKED, b"00000000000000001\r\nx\r\n", Err(Error::BadChunkSize));
+        body!(over_limit, CHUNKED, b"65\r\n", Err(Error::BodyTooLarge));
+        body!(over_limit_in_sum, CHUNKED, &[&b"40\r\n"[..], &[b'x'; 64], b"\r\n40\r\n"].concat(), Err(Error::BodyTooLarge));
+        body!(missing_crlf_after_data, CHUNKED, b"5\r\nhelloX\r\n0\r\n\r\n", Err(Error::BadChunk));
+        body!(bare_lf_size_line, CHUNKED, b"5\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
+        body!(bare_cr_size_line, CHUNKED, b"5\rhello\r\n0\r\n\r\n", Err(Error::BadChunk));
+        body!(nul_in_trailer, CHUNKED, b"0\r\nX: \0\r\n\r\n", Err(Error::BadChunk));
+        body!(endless_extension, CHUNKED, &[&b"5;"[..], &[b'x'; 100]].concat(), Err(Error::BadChunk));
+    }
 }

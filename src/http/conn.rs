@@ -33,7 +33,7 @@ const LINGER: Duration = Duration::from_secs(1);
 
 // ANCHOR: wire
 /// A connection's socket and buffers.
-pub struct Wire {
+pub(crate) struct Wire {
     stream: TcpStream,
     /// Input: `buf[start..end]` has arrived and not been consumed yet.
     buf: Vec<u8>,
@@ -215,7 +215,7 @@ fn read_head(wire: &mut Wire, limits: &Limits) -> Result<Option<Head>, Error> {
             let deadline = *deadline.get_or_insert_with(|| Instant::now() + limits.head_timeout);
             deadline.saturating_duration_since(Instant::now())
         };
-        if timeout.is_zero() {
+        if timeout.is_zero() && !idle {
             return Err(Error::Timeout);
         }
         wire.set_timeout(timeout);

@@ -116,9 +116,10 @@ pub fn parse(buf: &[u8], limits: &Limits) -> Result<Parsed, Error> {
             // alone is too long to hold a target within the limit.
             let target_known_too_long = request.path.is_some_and(|t| t.len() > limits.max_target);
             let in_request_line = !window.contains(&b'\n');
-            if target_known_too_long
-                || (in_request_line && window.len() > limits.max_target + REQUEST_LINE_SLACK)
-            {
+            let request_line_too_long = in_request_line
+                && (window.len() > limits.max_target + REQUEST_LINE_SLACK
+                    || window.len() >= limits.max_head);
+            if target_known_too_long || request_line_too_long {
                 Err(Error::TargetTooLong)
             } else if window.len() >= limits.max_head {
                 Err(Error::HeadTooLarge)
@@ -246,8 +247,9 @@ impl Fields {
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             self.transfer_encoding = true;
             for coding in list(value) {
-                if self.chunked {
-                    // RFC 9112 §6.3 rule 4: chunked must be the final coding, and only once.
+                if self.chunked || coding.is_empty() {
+                    // RFC 9112 §6.3 rule 4: chunked must be the final coding, and only once;
+                    // an empty coding is no coding at all.
                     return Err(Error::BadTransferEncoding);
                 } else if coding.eq_ignore_ascii_case(b"chunked") {
                     self.chunked = true;
@@ -379,147 +381,54 @@ mod tests {
         };
     }
 
-    ok!(minimal_11, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
-    ok!(minimal_10, b"GET / HTTP/1.0\r\n\r\n", Framing::Empty, keep_alive: false);
-    ok!(keep_alive_10, b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", Framing::Empty, keep_alive: true);
-    ok!(close_11, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n", Framing::Empty, keep_alive: false);
-    ok!(length, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n", Framing::Length(12), keep_alive: true);
-    ok!(length_zero, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", Framing::Empty, keep_alive: true);
-    ok!(length_repeated_same, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n", Framing::Length(5), keep_alive: true);
-    ok!(chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n", Framing::Chunked, keep_alive: true);
-    ok!(leading_blank_line, b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
-    ok!(bare_lf_lines, b"GET / HTTP/1.1\nHost: a\n\n", Framing::Empty, keep_alive: true);
-    ok!(absolute_form, b"GET http://a/x HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
+    // The cases, one line each: rustfmt would spread every one over five lines.
+    #[rustfmt::skip]
+    mod cases {
+        use super::*;
 
-    err!(no_version, b"GET /\r\n\r\n", Error::BadRequestLine);
-    err!(
-        two_spaces,
-        b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n",
-        Error::BadRequestLine
-    );
-    err!(
-        space_in_target,
-        b"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n",
-        Error::BadRequestLine
-    );
-    err!(
-        version_2,
-        b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
-        Error::UnsupportedVersion
-    );
-    err!(
-        version_1_2,
-        b"GET / HTTP/1.2\r\nHost: a\r\n\r\n",
-        Error::UnsupportedVersion
-    );
-    err!(
-        version_garbage,
-        b"GET / HTTP/x\r\nHost: a\r\n\r\n",
-        Error::BadRequestLine
-    );
-    err!(
-        space_before_colon,
-        b"GET / HTTP/1.1\r\nHost : a\r\n\r\n",
-        Error::BadHeaderName
-    );
-    err!(
-        obs_fold,
-        b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n",
-        Error::BadHeaderName
-    );
-    err!(
-        nul_in_value,
-        b"GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n",
-        Error::BadHeaderValue
-    );
-    err!(
-        bare_cr_in_value,
-        b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",
-        Error::BadHeaderValue
-    );
-    err!(
-        bare_cr_after_line,
-        b"GET / HTTP/1.1\rHost: a\r\n\r\n",
-        Error::BareCr
-    );
-    err!(no_host, b"GET / HTTP/1.1\r\n\r\n", Error::BadHost);
-    err!(
-        two_hosts,
-        b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
-        Error::BadHost
-    );
-    err!(
-        length_and_chunked,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-        Error::LengthAndTransferEncoding
-    );
-    err!(
-        lengths_differ,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
-        Error::ConflictingLength
-    );
-    err!(
-        length_list_differs,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n",
-        Error::ConflictingLength
-    );
-    err!(
-        length_negative,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
-        Error::BadLength
-    );
-    err!(
-        length_plus,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n",
-        Error::BadLength
-    );
-    err!(
-        length_hex,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n",
-        Error::BadLength
-    );
-    err!(
-        length_empty,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n",
-        Error::BadLength
-    );
-    err!(
-        length_overflow,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n",
-        Error::BadLength
-    );
-    err!(
-        length_over_limit,
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000000\r\n\r\n",
-        Error::BodyTooLarge
-    );
-    err!(
-        gzip,
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
-        Error::UnsupportedTransferCoding
-    );
-    err!(
-        gzip_then_chunked,
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-        Error::UnsupportedTransferCoding
-    );
-    err!(chunked_not_last, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", Error::BadTransferEncoding);
-    err!(
-        chunked_twice,
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
-        Error::BadTransferEncoding
-    );
-    err!(
-        chunked_in_10,
-        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
-        Error::BadTransferEncoding
-    );
-    err!(
-        expect_other,
-        b"POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n",
-        Error::UnsupportedExpectation
-    );
-    err!(too_many_headers, b"GET / HTTP/1.1\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\nA: 5\r\nA: 6\r\nA: 7\r\nA: 8\r\nA: 9\r\n\r\n", Error::TooManyHeaders);
+        ok!(minimal_11, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
+        ok!(minimal_10, b"GET / HTTP/1.0\r\n\r\n", Framing::Empty, keep_alive: false);
+        ok!(keep_alive_10, b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", Framing::Empty, keep_alive: true);
+        ok!(close_11, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n", Framing::Empty, keep_alive: false);
+        ok!(length, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n", Framing::Length(12), keep_alive: true);
+        ok!(length_zero, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", Framing::Empty, keep_alive: true);
+        ok!(length_repeated_same, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n", Framing::Length(5), keep_alive: true);
+        ok!(chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n", Framing::Chunked, keep_alive: true);
+        ok!(leading_blank_line, b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
+        ok!(bare_lf_lines, b"GET / HTTP/1.1\nHost: a\n\n", Framing::Empty, keep_alive: true);
+        ok!(absolute_form, b"GET http://a/x HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
+
+        err!(no_version, b"GET /\r\n\r\n", Error::BadRequestLine);
+        err!(two_spaces, b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequestLine);
+        err!(space_in_target, b"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequestLine);
+        err!(version_2, b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", Error::UnsupportedVersion);
+        err!(version_1_2, b"GET / HTTP/1.2\r\nHost: a\r\n\r\n", Error::UnsupportedVersion);
+        err!(version_garbage, b"GET / HTTP/x\r\nHost: a\r\n\r\n", Error::BadRequestLine);
+        err!(space_before_colon, b"GET / HTTP/1.1\r\nHost : a\r\n\r\n", Error::BadHeaderName);
+        err!(obs_fold, b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", Error::BadHeaderName);
+        err!(nul_in_value, b"GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", Error::BadHeaderValue);
+        err!(bare_cr_in_value, b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", Error::BadHeaderValue);
+        err!(bare_cr_after_line, b"GET / HTTP/1.1\rHost: a\r\n\r\n", Error::BareCr);
+        err!(no_host, b"GET / HTTP/1.1\r\n\r\n", Error::BadHost);
+        err!(two_hosts, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Error::BadHost);
+        err!(length_and_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", Error::LengthAndTransferEncoding);
+        err!(lengths_differ, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", Error::ConflictingLength);
+        err!(length_list_differs, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n", Error::ConflictingLength);
+        err!(length_negative, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", Error::BadLength);
+        err!(length_plus, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", Error::BadLength);
+        err!(length_hex, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", Error::BadLength);
+        err!(length_empty, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", Error::BadLength);
+        err!(length_overflow, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", Error::BadLength);
+        err!(length_over_limit, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000000\r\n\r\n", Error::BodyTooLarge);
+        err!(gzip, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", Error::UnsupportedTransferCoding);
+        err!(gzip_then_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", Error::UnsupportedTransferCoding);
+        err!(chunked_not_last, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", Error::BadTransferEncoding);
+        err!(chunked_twice, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", Error::BadTransferEncoding);
+        err!(empty_coding, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", Error::BadTransferEncoding);
+        err!(chunked_in_10, b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", Error::BadTransferEncoding);
+        err!(expect_other, b"POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n", Error::UnsupportedExpectation);
+        err!(too_many_headers, b"GET / HTTP/1.1\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\nA: 5\r\nA: 6\r\nA: 7\r\nA: 8\r\nA: 9\r\n\r\n", Error::TooManyHeaders);
+    }
     // ANCHOR_END: table
 
     #[test]
