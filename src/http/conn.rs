@@ -19,7 +19,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use super::body::Decoder;
-use super::head::{self, Head, Parsed};
+use super::head::{self, Framing, Head, Parsed};
 use super::write::{self, Exchange};
 use super::{Error, Limits};
 use crate::pool::panic_message;
@@ -248,8 +248,10 @@ where
     let (version, keep_alive) = (head.version, head.keep_alive && !closing);
     let decoder = Decoder::new(head.framing, limits);
     let owe_continue = head.expect_continue;
+    if head.framing != Framing::Empty {
+        wire.set_timeout(limits.body_timeout);
+    }
     let raw = wire.take(head.len);
-    wire.set_timeout(limits.body_timeout);
     let body = Body::from_wire(wire, decoder, owe_continue);
     let (response, head_only, reusable) = match Request::new(raw, head, peer, body) {
         Err((err, _body)) => {
@@ -259,6 +261,8 @@ where
         Ok(mut request) => {
             log::debug!("{peer}: {} {}", request.method(), request.target());
             let head_only = request.method() == "HEAD";
+            // AssertUnwindSafe: after a panic the request is only dropped, never used again,
+            // and the connection is closed, so nothing half-updated is seen afterwards.
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| handler(&mut request)));
             match outcome {
                 Ok(response) => match finish_body(request.into_body(), response, limits, peer) {
