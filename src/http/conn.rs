@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Everything that touches the socket is here; everything that decides what bytes mean is in
-//! [`head`](super::head) and [`body`](super::body). A [`Wire`] is the socket with its two
+//! [`head`] and [`body`](super::body). A `Wire` is the socket with its two
 //! buffers: input, allocated once per connection and reused for every request on it, and
 //! output, which gathers responses until the server is about to wait for the client, so that
 //! pipelined requests are answered with one write.
