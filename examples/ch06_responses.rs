@@ -7,6 +7,7 @@
 use std::io::{self, Read};
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde_json::json;
 use weft::cli::{self, Flags};
@@ -22,7 +23,7 @@ const SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/ch06_respons
 
 fn main() -> ExitCode {
     cli::init_logging();
-    let flags = Flags::from_env(&["--addr", "--workers", "--queue"]);
+    let flags = Flags::from_env(&["--addr", "--workers", "--queue", "--write-ms"]);
     let config = Config {
         workers: flags.value_or_exit("--workers", Config::default().workers),
         queue: flags.value_or_exit("--queue", Config::default().queue),
@@ -34,7 +35,11 @@ fn main() -> ExitCode {
     shutdown
         .on_ctrl_c()
         .expect("cannot install the Ctrl-C handler");
-    match http::serve(listener, &config, &Limits::default(), &shutdown, route) {
+    let limits = Limits {
+        write_timeout: Duration::from_millis(flags.value_or_exit("--write-ms", 10_000)),
+        ..Limits::default()
+    };
+    match http::serve(listener, &config, &limits, &shutdown, route) {
         Drain::Complete => ExitCode::SUCCESS,
         Drain::TimedOut { .. } => ExitCode::FAILURE,
     }

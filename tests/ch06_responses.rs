@@ -156,3 +156,17 @@ fn unknown_paths_and_methods_get_status_pages() {
     assert_eq!(wrong.status, 405);
     assert_eq!(wrong.header("allow"), Some("GET, HEAD"));
 }
+
+#[test]
+fn a_client_that_never_reads_does_not_keep_its_worker() {
+    let server = Server::start(EXAMPLE, &["--workers", "1", "--write-ms", "200"]);
+    // Ten gigabytes, and this client reads none of it: the server's writes fill the socket
+    // buffers and then wait, until the write timeout gives the worker back.
+    let mut hog = Client::connect(server.addr);
+    hog.send("GET /reader?bytes=10000000000 HTTP/1.1\r\nHost: test\r\n\r\n");
+    server.wait_for_log("GET /reader");
+    let mut next = Client::connect(server.addr);
+    next.send("GET /text HTTP/1.1\r\nHost: test\r\n\r\n");
+    assert_eq!(next.response().text(), "Hello from chapter 6!\n");
+    server.wait_for_log("connection ended while writing");
+}
