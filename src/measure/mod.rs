@@ -1,2 +1,17 @@
 //! The step-comparison tool's parts: a load generator, a resource sampler, and the table and
-//! chart it prints. Chapter "How to measure" explains each.
+//! chart it prints. Chapter "How to measure" explains each; `examples/compare.rs` puts them
+//! together.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`loadgen`] | closed-loop HTTP load over blocking sockets, latencies in a histogram |
+//! | [`child`] | a chapter's server as a child process on `127.0.0.1:0` |
+//! | [`procfs`] | a process's memory and threads, and the machine's facts, from `/proc` |
+//! | [`table`] | the results as a Markdown table, with when and where they were measured |
+//! | [`chart`] | the results as an SVG bar chart |
+
+pub mod chart;
+pub mod child;
+pub mod loadgen;
+pub mod procfs;
+pub mod table;

@@ -1,0 +1,659 @@
+//! The step-comparison tool: starts each chapter's server in turn, drives every one with the
+//! same load, and prints one Markdown table (optionally also a results page and SVG charts).
+//! Chapter "How to measure" explains what it does and how to read what it prints.
+//!
+//! Run: `cargo run --release --example compare -- --help`
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, SystemTime};
+
+use weft::cli::Flags;
+use weft::measure::chart::{self, BarChart};
+use weft::measure::child::ServerProcess;
+use weft::measure::loadgen::{self, Connection, Errors, Load};
+use weft::measure::procfs::{self, Machine, Sampler};
+use weft::measure::table::{self, Provenance, Row};
+
+/// One chapter's server, as the tool starts it.
+struct Server {
+    /// The name in the table and chart (`ch04 pool`); `--servers` matches its start.
+    label: &'static str,
+    /// The example that is the server (`examples/<example>.rs`).
+    example: &'static str,
+    /// Arguments after `--addr 127.0.0.1:0`.
+    args: &'static [&'static str],
+    /// Whether the server can keep a connection alive between requests.
+    connection: Connection,
+}
+
+// ANCHOR: servers
+/// Every chapter's server, in book order. A chapter with a server to compare adds a line.
+const SERVERS: &[Server] = &[
+    Server {
+        label: "ch02 blocking",
+        example: "ch02_blocking_tcp",
+        args: &[],
+        connection: Connection::Close,
+    },
+    Server {
+        label: "ch03 thread/conn",
+        example: "ch03_thread_per_connection",
+        args: &[],
+        connection: Connection::Close,
+    },
+    Server {
+        label: "ch04 pool",
+        example: "ch04_pool",
+        args: &["--workers", "64", "--queue", "1024"],
+        connection: Connection::Close,
+    },
+];
+// ANCHOR_END: servers
+
+/// What a workload does to a server.
+enum Kind {
+    /// Closed-loop requests for `path`, `pipeline` at a time on each connection.
+    Requests { path: &'static str, pipeline: usize },
+    /// Open connections and leave them idle; measure what they cost the server.
+    Idle,
+}
+
+/// A named workload.
+struct Workload {
+    name: &'static str,
+    about: &'static str,
+    kind: Kind,
+}
+
+// ANCHOR: workloads
+/// The workloads, in the order the table lists them.
+const WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "hello",
+        about: "GET /: the smallest response, so the server's own overhead shows",
+        kind: Kind::Requests {
+            path: "/",
+            pipeline: 1,
+        },
+    },
+    Workload {
+        name: "slow",
+        about: "GET /slow: 10 ms of blocking work per request, like a database call",
+        kind: Kind::Requests {
+            path: "/slow",
+            pipeline: 1,
+        },
+    },
+    Workload {
+        name: "pipelined",
+        about: "GET / sent 16 at a time before reading (keep-alive servers only)",
+        kind: Kind::Requests {
+            path: "/",
+            pipeline: 16,
+        },
+    },
+    Workload {
+        name: "idle",
+        about: "open connections that send nothing: the server's memory and threads",
+        kind: Kind::Idle,
+    },
+];
+// ANCHOR_END: workloads
+
+/// Everything the command line chose.
+struct Options {
+    servers: Vec<&'static Server>,
+    workloads: Vec<&'static Workload>,
+    connections: Vec<usize>,
+    idle: Vec<usize>,
+    warmup: Duration,
+    duration: Duration,
+    timeout: Duration,
+    runs: usize,
+    out: Option<PathBuf>,
+}
+
+const VALUE_FLAGS: &[&str] = &[
+    "--servers",
+    "--workloads",
+    "--connections",
+    "--idle",
+    "--duration-ms",
+    "--warmup-ms",
+    "--timeout-ms",
+    "--runs",
+    "--out",
+];
+
+fn usage() -> String {
+    let mut text = String::from(
+        "compare: run every chapter's server under the same load and tabulate the results.
+
+usage: cargo run --release --example compare -- [flags]
+
+  --servers LIST      servers to run, by label or example name prefix (default: all)
+  --workloads LIST    workloads to run (default: all)
+  --connections LIST  concurrent connections for request workloads (default: 1,16,64)
+  --idle LIST         idle connections held for the idle workload (default: 1,100,1000)
+  --warmup-ms N       load before measuring, discarded (default: 1000)
+  --duration-ms N     measured load per run (default: 5000)
+  --timeout-ms N      longest connect, write or response before it is an error (default: 2000)
+  --runs N            runs per row; the median run is reported (default: 1; the book uses 3)
+  --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (a chart per
+                      workload)
+  --short             tiny durations and at most 100 idle connections, for tests
+  --help              this text
+
+LISTs are comma-separated: --servers ch02,ch04 --connections 1,16
+
+servers:
+",
+    );
+    for server in SERVERS {
+        text.push_str(&format!(
+            "  {:<18} examples/{}.rs\n",
+            server.label, server.example
+        ));
+    }
+    text.push_str("\nworkloads:\n");
+    for workload in WORKLOADS {
+        text.push_str(&format!("  {:<10} {}\n", workload.name, workload.about));
+    }
+    text
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{}", usage());
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+    };
+    let examples_dir = match std::env::current_exe() {
+        Ok(exe) => exe.parent().map(Path::to_path_buf).unwrap_or_default(),
+        Err(err) => {
+            eprintln!("error: cannot find this program's own directory: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let release = examples_dir
+        .parent()
+        .is_some_and(|profile| profile.ends_with("release"));
+    let when = SystemTime::now();
+
+    let servers = available(&options.servers);
+    build(&servers, release);
+    let (rows, failures) = measure_all(&servers, &options, &examples_dir);
+
+    print!("{}", table::markdown(&rows));
+    if let Some(prefix) = &options.out {
+        let how = Provenance {
+            when,
+            machine: Machine::current(),
+            command: command_line(&args, release),
+            runs: options.runs,
+            warmup: options.warmup,
+            duration: options.duration,
+        };
+        if let Err(err) = write_outputs(prefix, &rows, &how) {
+            eprintln!("error: cannot write {}.*: {err}", prefix.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if failures > 0 {
+        eprintln!("{failures} row(s) failed in every run; see the messages above");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// Turns the arguments into [`Options`], or says what is wrong with them.
+fn parse(args: &[String]) -> Result<Options, String> {
+    let short = args.iter().any(|arg| arg == "--short");
+    let rest = args.iter().filter(|arg| *arg != "--short").cloned();
+    let flags = Flags::parse(rest, VALUE_FLAGS).map_err(|err| err.to_string())?;
+    let millis = |flag: &str, default: u64| -> Result<Duration, String> {
+        let ms: u64 = flags.value_or(flag, default).map_err(|e| e.to_string())?;
+        Ok(Duration::from_millis(ms))
+    };
+    let options = Options {
+        servers: select(&flags, "--servers", SERVERS, |s, item| {
+            s.label.starts_with(item) || s.example.starts_with(item)
+        })?,
+        workloads: select(&flags, "--workloads", WORKLOADS, |w, item| w.name == item)?,
+        connections: list(&flags, "--connections", &[1, 16, 64])?,
+        idle: list(
+            &flags,
+            "--idle",
+            if short {
+                &[1, 10, 100]
+            } else {
+                &[1, 100, 1000]
+            },
+        )?,
+        warmup: millis("--warmup-ms", if short { 50 } else { 1000 })?,
+        duration: millis("--duration-ms", if short { 200 } else { 5000 })?,
+        timeout: millis("--timeout-ms", 2000)?,
+        runs: flags.value_or("--runs", 1).map_err(|e| e.to_string())?,
+        out: flags.get("--out").map(PathBuf::from),
+    };
+    if options.runs == 0 {
+        return Err("--runs: must be at least 1".into());
+    }
+    if options.duration.is_zero() || options.timeout.is_zero() {
+        return Err("--duration-ms and --timeout-ms must be more than 0".into());
+    }
+    Ok(options)
+}
+
+/// The comma-separated numbers of `flag`, or `default`.
+fn list(flags: &Flags, flag: &str, default: &[usize]) -> Result<Vec<usize>, String> {
+    let Some(raw) = flags.get(flag) else {
+        return Ok(default.to_vec());
+    };
+    raw.split(',')
+        .map(|item| match item.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{flag}: {item:?} is not a positive number")),
+        })
+        .collect()
+}
+
+/// The entries of `all` that `flag`'s comma-separated items pick, in `all`'s order; every
+/// item must pick at least one. No flag picks everything.
+fn select<T>(
+    flags: &Flags,
+    flag: &str,
+    all: &'static [T],
+    picks: impl Fn(&T, &str) -> bool,
+) -> Result<Vec<&'static T>, String> {
+    let Some(raw) = flags.get(flag) else {
+        return Ok(all.iter().collect());
+    };
+    let items: Vec<&str> = raw.split(',').map(str::trim).collect();
+    if let Some(item) = items
+        .iter()
+        .find(|item| item.is_empty() || !all.iter().any(|entry| picks(entry, item)))
+    {
+        return Err(format!(
+            "{flag}: nothing is called {item:?} (see the list below)"
+        ));
+    }
+    Ok(all
+        .iter()
+        .filter(|entry| items.iter().any(|item| picks(entry, item)))
+        .collect())
+}
+
+/// The servers whose example exists in this checkout; the others are skipped, saying so.
+fn available<'a>(servers: &[&'a Server]) -> Vec<&'a Server> {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    servers
+        .iter()
+        .copied()
+        .filter(|server| {
+            let file = examples.join(format!("{}.rs", server.example));
+            let dir = examples.join(server.example).join("main.rs");
+            let exists = file.is_file() || dir.is_file();
+            if !exists {
+                eprintln!(
+                    "skipping {}: examples/{}.rs does not exist in this checkout",
+                    server.label, server.example
+                );
+            }
+            exists
+        })
+        .collect()
+}
+
+/// Brings the servers' binaries up to date with cargo, in this program's own profile, so the
+/// table never measures stale code. If cargo cannot run, measures the binaries already built.
+fn build(servers: &[&Server], release: bool) {
+    if servers.is_empty() {
+        return;
+    }
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args(["build", "--quiet", "--manifest-path"]);
+    cargo.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+    if release {
+        cargo.arg("--release");
+    }
+    for server in servers {
+        cargo.args(["--example", server.example]);
+    }
+    eprintln!(
+        "building {} example(s){}",
+        servers.len(),
+        if release { " in release mode" } else { "" }
+    );
+    match cargo.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => eprintln!("warning: cargo build failed ({status}); using what is built"),
+        Err(err) => eprintln!("warning: cannot run cargo ({err}); using what is built"),
+    }
+}
+
+/// One row of the plan: a server, a workload, a number of connections.
+struct Step<'a> {
+    server: &'a Server,
+    workload: &'a Workload,
+    connections: usize,
+}
+
+/// Measures every step of the plan `options.runs` times and keeps each step's median run.
+/// Returns the rows and how many steps failed in every run.
+fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<Row>, usize) {
+    let mut plan = Vec::new();
+    for &server in servers {
+        for &workload in &options.workloads {
+            let counts = match workload.kind {
+                Kind::Idle => &options.idle,
+                Kind::Requests { pipeline, .. } => {
+                    if pipeline > 1 && server.connection == Connection::Close {
+                        eprintln!(
+                            "skipping {} × {}: the server closes after each response",
+                            server.label, workload.name
+                        );
+                        continue;
+                    }
+                    &options.connections
+                }
+            };
+            for &connections in counts {
+                plan.push(Step {
+                    server,
+                    workload,
+                    connections,
+                });
+            }
+        }
+    }
+    let limit = open_files_limit();
+    let mut rows = Vec::new();
+    let mut failures = 0;
+    for (i, step) in plan.iter().enumerate() {
+        let mut runs = Vec::new();
+        for run in 1..=options.runs {
+            eprint!(
+                "[{}/{}] {} · {} · {} connection{} · run {run}/{} … ",
+                i + 1,
+                plan.len(),
+                step.server.label,
+                step.workload.name,
+                step.connections,
+                if step.connections == 1 { "" } else { "s" },
+                options.runs
+            );
+            match measure(step, options, examples, limit) {
+                Ok(row) => {
+                    eprintln!("{}", summary(&row));
+                    runs.push(row);
+                }
+                Err(err) => eprintln!("failed: {err}"),
+            }
+        }
+        let key = |row: &Row| match step.workload.kind {
+            Kind::Idle => row.peak_rss_kib.unwrap_or(0) as f64,
+            Kind::Requests { .. } => row.rate.unwrap_or(0.0),
+        };
+        let keys: Vec<f64> = runs.iter().map(key).collect();
+        match table::median_index(&keys) {
+            Some(median) => rows.push(runs.swap_remove(median)),
+            None => failures += 1,
+        }
+    }
+    (rows, failures)
+}
+
+/// A run's result in a few words, for the progress line.
+fn summary(row: &Row) -> String {
+    let memory = row
+        .peak_rss_kib
+        .map_or_else(|| "?".into(), table::format_kib);
+    let threads = row.threads.map_or_else(|| "?".into(), |t| t.to_string());
+    match (row.rate, row.p99) {
+        (Some(rate), Some(p99)) => format!(
+            "{} req/s, p99 {}, {} errors, {memory}, {threads} threads",
+            table::format_rate(rate),
+            table::format_latency(p99),
+            row.errors
+        ),
+        (Some(_), None) => format!("no successful responses, {} errors", row.errors),
+        (None, _) => format!("{memory}, {threads} threads, {} errors", row.errors),
+    }
+}
+
+/// Runs one step once, against a freshly started server, so that no step inherits another's
+/// threads or memory high-water mark.
+fn measure(
+    step: &Step,
+    options: &Options,
+    examples: &Path,
+    open_files: Option<usize>,
+) -> Result<Row, String> {
+    let program = examples.join(step.server.example);
+    let mut server =
+        ServerProcess::start(&program, step.server.args, "warn", Duration::from_secs(10))
+            .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    let mut row = Row {
+        server: step.server.label.to_string(),
+        workload: step.workload.name.to_string(),
+        connections: step.connections,
+        rate: None,
+        p50: None,
+        p99: None,
+        errors: Errors::default(),
+        peak_rss_kib: None,
+        threads: None,
+    };
+    match step.workload.kind {
+        Kind::Requests { path, pipeline } => {
+            load_requests(&mut row, &server, step, path, pipeline, options)
+        }
+        Kind::Idle => hold_idle(&mut row, &server, step, options, open_files)?,
+    }
+    if server.has_exited() {
+        return Err(format!(
+            "the server exited during the run{}",
+            server.last_words()
+        ));
+    }
+    Ok(row)
+}
+
+// ANCHOR: load_requests
+/// Drives `server` with closed-loop requests while sampling its memory and threads.
+fn load_requests(
+    row: &mut Row,
+    server: &ServerProcess,
+    step: &Step,
+    path: &str,
+    pipeline: usize,
+    options: &Options,
+) {
+    let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
+    let report = loadgen::run(&Load {
+        addr: server.addr,
+        path: path.to_string(),
+        connections: step.connections,
+        connection: step.server.connection,
+        pipeline,
+        warmup: options.warmup,
+        duration: options.duration,
+        timeout: options.timeout,
+    });
+    let peak = sampler.finish();
+    row.rate = Some(report.rate());
+    row.p50 = report.latency_at(0.50);
+    row.p99 = report.latency_at(0.99);
+    row.errors = report.errors;
+    row.peak_rss_kib = Some(peak.peak_rss_kib).filter(|&kib| kib > 0);
+    row.threads = Some(peak.threads).filter(|&threads| threads > 0);
+}
+// ANCHOR_END: load_requests
+
+// ANCHOR: hold_idle
+/// Opens `step.connections` idle connections to `server`, waits for it to settle, and
+/// records its memory and threads.
+fn hold_idle(
+    row: &mut Row,
+    server: &ServerProcess,
+    step: &Step,
+    options: &Options,
+    open_files: Option<usize>,
+) -> Result<(), String> {
+    let wanted = step.connections;
+    // This process and the server each need a descriptor per connection, plus a few.
+    let count = match open_files {
+        Some(limit) if wanted + 64 > limit => {
+            eprint!("(only {} of {wanted}: raise `ulimit -n`) ", limit - 64);
+            limit.saturating_sub(64)
+        }
+        _ => wanted,
+    };
+    // A connect can take a second when the server's accept queue overflows for a moment:
+    // the kernel drops the handshake and the client resends it after 1 s.
+    let (held, failed) = loadgen::hold_idle(server.addr, count, options.timeout);
+    let every = Duration::from_millis(20);
+    let settled = procfs::settle(server.pid(), every, 5, Duration::from_secs(3))
+        .map_err(|err| format!("cannot read the server's /proc status: {err}"))?;
+    drop(held);
+    row.errors.connect = failed + (wanted - count) as u64;
+    row.peak_rss_kib = Some(settled.peak_rss_kib);
+    row.threads = Some(settled.threads);
+    Ok(())
+}
+// ANCHOR_END: hold_idle
+
+/// This process's soft limit on open files, from `/proc/self/limits`. Raising it takes a
+/// system call std does not wrap; `ulimit -n` in the shell does it without `unsafe`.
+fn open_files_limit() -> Option<usize> {
+    let limits = fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The command a reader types to reproduce this run.
+fn command_line(args: &[String], release: bool) -> String {
+    let mut command = String::from("cargo run");
+    if release {
+        command.push_str(" --release");
+    }
+    command.push_str(" --example compare");
+    if !args.is_empty() {
+        command.push_str(" --");
+        for arg in args {
+            let plain = arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=".contains(c));
+            if plain {
+                command.push(' ');
+                command.push_str(arg);
+            } else {
+                command.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
+            }
+        }
+    }
+    command
+}
+
+/// Writes `PREFIX.md` (the results page) and `PREFIX.svg` (a chart per workload).
+fn write_outputs(prefix: &Path, rows: &[Row], how: &Provenance) -> std::io::Result<()> {
+    if let Some(dir) = prefix.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    let path = |suffix: &str| {
+        let mut name = prefix.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let (page, svg) = (path(".md"), path(".svg"));
+    fs::write(&page, table::document(rows, how))?;
+    let mut workloads: Vec<&str> = Vec::new();
+    for row in rows {
+        if !workloads.contains(&row.workload.as_str()) {
+            workloads.push(&row.workload);
+        }
+    }
+    let charts: Vec<BarChart> = workloads
+        .iter()
+        .map(|&workload| {
+            let rows: Vec<&Row> = rows.iter().filter(|row| row.workload == workload).collect();
+            bar_chart(workload, &rows)
+        })
+        .collect();
+    fs::write(&svg, chart::stack(&charts))?;
+    eprintln!("wrote {} and {}", page.display(), svg.display());
+    Ok(())
+}
+
+/// One workload's rows as a chart: a group of bars per number of connections, a bar per
+/// server. Request workloads chart requests/s; the idle workload charts peak memory.
+fn bar_chart(workload: &str, rows: &[&Row]) -> BarChart {
+    let requests = rows.iter().any(|row| row.rate.is_some());
+    let value = |row: &Row| {
+        if requests {
+            row.rate
+        } else {
+            row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
+        }
+    };
+    let mut groups: Vec<usize> = Vec::new();
+    let mut series: Vec<&str> = Vec::new();
+    for row in rows {
+        if !groups.contains(&row.connections) {
+            groups.push(row.connections);
+        }
+        if !series.contains(&row.server.as_str()) {
+            series.push(&row.server);
+        }
+    }
+    let values = groups
+        .iter()
+        .map(|&connections| {
+            series
+                .iter()
+                .map(|&server| {
+                    rows.iter()
+                        .find(|row| row.server == server && row.connections == connections)
+                        .and_then(|row| value(row))
+                })
+                .collect()
+        })
+        .collect();
+    let (title, unit) = if requests {
+        (
+            format!("{workload}: requests per second (higher is better)"),
+            "requests/s",
+        )
+    } else {
+        (
+            format!("{workload}: server memory (lower is better)"),
+            "peak RSS, MiB",
+        )
+    };
+    BarChart {
+        title,
+        unit: unit.to_string(),
+        groups: groups
+            .iter()
+            .map(|n| format!("{n} connection{}", if *n == 1 { "" } else { "s" }))
+            .collect(),
+        series: series.iter().map(|s| s.to_string()).collect(),
+        values,
+    }
+}

@@ -1,0 +1,219 @@
+//! What a server process costs, read from Linux's `/proc`: resident memory and threads. Also
+//! the facts about the machine that every published figure must state.
+//!
+//! `/proc/<pid>/status` is a text file of `Name:\tvalue` lines. Three of them matter here:
+//! `VmRSS` (resident memory now), `VmHWM` (the "high water mark": the most resident memory
+//! the process has ever had) and `Threads`.
+
+use std::fs;
+use std::io;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+/// A process's memory and threads at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Status {
+    /// Resident memory now (`VmRSS`), in KiB.
+    pub rss_kib: u64,
+    /// The most resident memory the process has had since it started (`VmHWM`), in KiB.
+    pub peak_rss_kib: u64,
+    /// Threads in the process now.
+    pub threads: u64,
+}
+
+/// Parses the text of `/proc/<pid>/status`; `None` if a field is missing (not Linux, or a
+/// process that has already become a zombie and lost its memory fields).
+pub fn parse_status(text: &str) -> Option<Status> {
+    let field = |name: &str| -> Option<u64> {
+        let line = text.lines().find(|line| line.starts_with(name))?;
+        let value = line[name.len()..].trim_start_matches(':').trim();
+        // Memory lines end in " kB"; Threads is a bare number.
+        value.split_whitespace().next()?.parse().ok()
+    };
+    Some(Status {
+        rss_kib: field("VmRSS:")?,
+        peak_rss_kib: field("VmHWM:")?,
+        threads: field("Threads:")?,
+    })
+}
+
+/// Reads process `pid`'s current [`Status`].
+pub fn status(pid: u32) -> io::Result<Status> {
+    let text = fs::read_to_string(format!("/proc/{pid}/status"))?;
+    parse_status(&text).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("/proc/{pid}/status lacks VmRSS, VmHWM or Threads"),
+        )
+    })
+}
+
+/// Watches a process on a thread of its own during a load run, keeping the peaks.
+///
+/// `VmHWM` already keeps the peak of memory, but nothing keeps the peak of threads: a
+/// thread-per-connection server's threads come and go with its clients, so the sampler looks
+/// every few milliseconds and remembers the most it saw.
+pub struct Sampler {
+    stop: Sender<()>,
+    handle: JoinHandle<Status>,
+}
+
+impl Sampler {
+    /// Starts sampling process `pid` every `every`.
+    pub fn start(pid: u32, every: Duration) -> Sampler {
+        let (stop, stopped): (Sender<()>, Receiver<()>) = crossbeam_channel::bounded(1);
+        let handle = thread::spawn(move || {
+            let mut peak = Status::default();
+            loop {
+                if let Ok(now) = status(pid) {
+                    peak.rss_kib = peak.rss_kib.max(now.rss_kib);
+                    peak.peak_rss_kib = peak.peak_rss_kib.max(now.peak_rss_kib);
+                    peak.threads = peak.threads.max(now.threads);
+                }
+                // The channel is both the tick and the stop signal.
+                match stopped.recv_timeout(every) {
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    _ => return peak,
+                }
+            }
+        });
+        Sampler { stop, handle }
+    }
+
+    /// Takes a last sample and returns the peaks: the most `VmRSS`, `VmHWM` and `Threads` seen.
+    pub fn finish(self) -> Status {
+        let _ = self.stop.send(());
+        self.handle.join().unwrap_or_default()
+    }
+}
+
+/// Samples `pid` every `every` until its status has not changed for `quiet` samples in a row
+/// (the server has finished reacting to what was done to it), or `limit` has passed; returns
+/// the last status read.
+///
+/// Used after opening idle connections: a thread-per-connection server spawns its threads
+/// some time after the connects return, and the figure should include them.
+pub fn settle(pid: u32, every: Duration, quiet: usize, limit: Duration) -> io::Result<Status> {
+    let deadline = Instant::now() + limit;
+    let mut last = status(pid)?;
+    let mut unchanged = 0;
+    while unchanged < quiet && Instant::now() < deadline {
+        // Pacing a poll of /proc; nothing else can tell us the server is done.
+        thread::sleep(every);
+        let now = status(pid)?;
+        if (now.rss_kib, now.threads) == (last.rss_kib, last.threads) {
+            unchanged += 1;
+        } else {
+            unchanged = 0;
+        }
+        last = now;
+    }
+    Ok(last)
+}
+
+/// The machine a figure was measured on, as the book states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Machine {
+    /// CPUs this process may run on.
+    pub cpus: usize,
+    /// The CPU's model name from `/proc/cpuinfo`, or `unknown CPU`.
+    pub cpu_model: String,
+    /// The kernel release from `/proc/sys/kernel/osrelease`, or `unknown kernel`.
+    pub kernel: String,
+}
+
+impl Machine {
+    /// Reads the facts about this machine, falling back to `unknown` for any it cannot read.
+    pub fn current() -> Machine {
+        let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        Machine {
+            cpus: thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu_model: cpu_model(&cpuinfo).unwrap_or_else(|| "unknown CPU".into()),
+            kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| format!("Linux {}", s.trim()))
+                .unwrap_or_else(|_| "unknown kernel".into()),
+        }
+    }
+}
+
+/// The first `model name` in the text of `/proc/cpuinfo`.
+fn cpu_model(cpuinfo: &str) -> Option<String> {
+    cpuinfo
+        .lines()
+        .find(|line| line.starts_with("model name"))
+        .and_then(|line| line.split_once(':'))
+        .map(|(_, model)| model.trim().to_string())
+        .filter(|model| !model.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATUS: &str = "Name:\tch03_thread_per\nUmask:\t0022\nState:\tS (sleeping)\n\
+        VmPeak:\t  219440 kB\nVmHWM:\t    4212 kB\nVmRSS:\t    3980 kB\nThreads:\t7\n";
+
+    #[test]
+    fn parses_memory_and_threads() {
+        assert_eq!(
+            parse_status(STATUS),
+            Some(Status {
+                rss_kib: 3980,
+                peak_rss_kib: 4212,
+                threads: 7
+            })
+        );
+    }
+
+    #[test]
+    fn a_status_without_memory_is_none() {
+        // A zombie's status has no Vm lines.
+        assert_eq!(
+            parse_status("Name:\tx\nState:\tZ (zombie)\nThreads:\t1\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn reads_this_process() {
+        let me = status(std::process::id()).unwrap();
+        assert!(me.threads >= 1);
+        assert!(me.peak_rss_kib >= me.rss_kib && me.rss_kib > 0, "{me:?}");
+        let settled = settle(
+            std::process::id(),
+            Duration::from_millis(1),
+            1,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert!(settled.threads >= 1);
+    }
+
+    #[test]
+    fn sampler_keeps_the_peak_of_threads() {
+        let sampler = Sampler::start(std::process::id(), Duration::from_millis(1));
+        // The sampler's own thread is alive while it samples, so it sees at least two.
+        let peak = sampler.finish();
+        assert!(peak.threads >= 2, "{peak:?}");
+        assert!(peak.peak_rss_kib > 0);
+    }
+
+    #[test]
+    fn cpu_model_table() {
+        let cases = [
+            (
+                "processor\t: 0\nmodel name\t: AMD EPYC 7B13\n",
+                Some("AMD EPYC 7B13"),
+            ),
+            ("processor\t: 0\nBogoMIPS\t: 50.00\n", None),
+            ("model name\t:\n", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(cpu_model(text).as_deref(), expected, "{text:?}");
+        }
+        let machine = Machine::current();
+        assert!(machine.cpus >= 1);
+    }
+}

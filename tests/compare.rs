@@ -1,0 +1,185 @@
+//! The step-comparison tool, run as the book runs it (but in `--short` mode) against chapter
+//! 4's pool: it must start the server, drive every workload, and print a well-formed table and
+//! results files. Speeds are never checked, only the shape of what is printed.
+
+mod support;
+
+use std::fs;
+use std::process::{Command, Output, Stdio};
+use std::thread;
+use std::time::Duration;
+
+/// Runs the compare example with `args`, failing the test if it takes longer than a minute
+/// (the `--short` runs here take a few seconds).
+fn compare(args: &[&str]) -> Output {
+    let child = Command::new(support::example_path("compare"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the compare example");
+    let pid = child.id();
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("wait for compare"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("compare did not finish within a minute");
+        }
+    }
+}
+
+/// The cells of a Markdown table line: `| a | b |` → `["a", "b"]`.
+fn cells(line: &str) -> Vec<&str> {
+    line.trim()
+        .trim_start_matches('|')
+        .trim_end_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect()
+}
+
+#[test]
+fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
+    let dir = std::env::temp_dir().join(format!("weft-compare-test-{}", std::process::id()));
+    let prefix = dir.join("pool");
+    let output = compare(&[
+        "--short",
+        "--servers",
+        "ch04",
+        "--out",
+        prefix.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+
+    // Progress went to stderr, naming the server, workload and concurrency of each step.
+    assert!(
+        stderr.contains("[1/9] ch04 pool · hello · 1 connection · run 1/1"),
+        "{stderr}"
+    );
+
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        cells(lines[0]),
+        [
+            "server",
+            "workload",
+            "connections",
+            "requests/s",
+            "p50",
+            "p99",
+            "errors",
+            "peak RSS",
+            "threads"
+        ]
+    );
+    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| cells(line)).collect();
+    let plan: Vec<(&str, &str)> = rows.iter().map(|row| (row[1], row[2])).collect();
+    assert_eq!(
+        plan,
+        [
+            ("hello", "1"),
+            ("hello", "16"),
+            ("hello", "64"),
+            ("slow", "1"),
+            ("slow", "16"),
+            ("slow", "64"),
+            ("idle", "1"),
+            ("idle", "10"),
+            ("idle", "100"),
+        ],
+        "{stdout}"
+    );
+    for row in &rows {
+        assert_eq!(row.len(), 9, "{row:?}");
+        assert_eq!(row[0], "ch04 pool");
+        assert!(
+            row[7].ends_with("MiB") || row[7].ends_with("KiB"),
+            "{row:?}"
+        );
+        let threads: u64 = row[8].parse().expect("a thread count");
+        assert!(threads >= 1);
+        if row[1] == "idle" {
+            assert_eq!(&row[3..6], ["–", "–", "–"], "idle rows send no requests");
+        } else {
+            let rate: f64 = row[3].replace(',', "").parse().expect("requests/s");
+            assert!(rate > 0.0, "the pool served nothing: {row:?}");
+            assert!(row[4].ends_with('s') && row[5].ends_with('s'), "{row:?}");
+        }
+    }
+
+    let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
+    assert!(page.starts_with("Measured "), "{page}");
+    assert!(page.contains("cargo run"), "the page says how it was made");
+    assert!(
+        page.contains(&stdout.to_string()),
+        "the page holds the table"
+    );
+    let svg = fs::read_to_string(prefix.with_extension("svg")).expect("PREFIX.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("ch04 pool"));
+    for workload in ["hello", "slow", "idle"] {
+        assert!(
+            svg.contains(&format!(">{workload}: ")),
+            "a chart for {workload}"
+        );
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pipelining_is_skipped_for_a_server_that_closes() {
+    let output = compare(&["--short", "--servers", "ch04", "--workloads", "pipelined"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("skipping ch04 pool × pipelined"),
+        "{stderr}"
+    );
+    // Only the header and its rule: no rows.
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
+}
+
+#[test]
+fn unknown_names_are_refused_with_the_list_of_known_ones() {
+    let output = compare(&["--servers", "ch99"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nothing is called \"ch99\""), "{stderr}");
+    assert!(
+        stderr.contains("ch04 pool"),
+        "the usage lists the servers: {stderr}"
+    );
+
+    let output = compare(&["--connections", "1,none"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"none\" is not a positive number"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_lists_flags_servers_and_workloads() {
+    let output = compare(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "--servers",
+        "--runs",
+        "--out",
+        "--short",
+        "ch04_pool",
+        "idle",
+    ] {
+        assert!(help.contains(needle), "help lacks {needle}: {help}");
+    }
+}
