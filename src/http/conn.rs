@@ -129,8 +129,8 @@ impl Wire {
     }
 
     // ANCHOR: close
-    /// Closes the connection politely: sends what is buffered, says "no more from us" (FIN),
-    /// then reads and discards for a moment before closing.
+    /// Closes the connection after sending what is buffered. With `linger`, it first says "no
+    /// more from us" (FIN), then reads and discards for a moment before closing.
     ///
     /// Closing a socket that still has unread input makes the kernel send a reset (RST), and a
     /// reset can reach the client before it has read our last response, which is then lost:
@@ -138,8 +138,9 @@ impl Wire {
     /// still sending, briefly and boundedly, avoids that.
     fn close(mut self, linger: bool) {
         let _ = self.flush();
-        let _ = self.stream.shutdown(Direction::Write);
+        // Without lingering, dropping the socket sends the FIN just as well.
         if linger {
+            let _ = self.stream.shutdown(Direction::Write);
             let deadline = Instant::now() + LINGER;
             let mut discarded = 0;
             while discarded < self.buf.len() * 8 {
@@ -181,9 +182,9 @@ where
         };
         let closing = shutdown.is_triggered();
         match exchange(&mut wire, head, peer, limits, closing, handler) {
-            Ok(true) => continue,
-            // We close while the client may still be sending: linger (see `Wire::close`).
-            Ok(false) => break true,
+            Ok(Next::Request) => continue,
+            Ok(Next::Close) => break false,
+            Ok(Next::Linger) => break true,
             Err(err) => {
                 log::debug!("{peer}: connection ended while writing: {err}");
                 break false;
@@ -231,9 +232,21 @@ fn read_head(wire: &mut Wire, limits: &Limits) -> Result<Option<Head>, Error> {
 }
 // ANCHOR_END: read_head
 
+/// What the connection does after a response.
+enum Next {
+    /// Reads the next request.
+    Request,
+    /// Closes: every byte the client sent has been read, and it expects the close (it asked
+    /// for it, or it speaks HTTP/1.0, or it was told `Connection: close`).
+    Close,
+    /// Closes while the client may still be sending (an unread body, pipelined requests after
+    /// a `close`): linger first, see [`Wire::close`].
+    Linger,
+}
+
 // ANCHOR: exchange
 /// Serves one request whose head is in `wire`: calls the handler, finishes the body, writes
-/// the response. Returns whether the connection may carry another request.
+/// the response. Returns what the connection does next.
 fn exchange<H>(
     wire: &mut Wire,
     head: Head,
@@ -241,7 +254,7 @@ fn exchange<H>(
     limits: &Limits,
     closing: bool,
     handler: &H,
-) -> io::Result<bool>
+) -> io::Result<Next>
 where
     H: Fn(&mut Request<'_>) -> Response,
 {
@@ -281,7 +294,13 @@ where
         version,
         keep_alive: keep_alive && reusable,
     };
-    write::write(wire, response, exchange)
+    Ok(if write::write(wire, response, exchange)? {
+        Next::Request
+    } else if reusable && wire.buffered().is_empty() {
+        Next::Close
+    } else {
+        Next::Linger
+    })
 }
 // ANCHOR_END: exchange
 
