@@ -49,6 +49,20 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::Close,
     },
+    // Chapter 5's server twice: driven with a connection per request, as chapters 2-4 are,
+    // and with kept-alive connections, so the table shows what keep-alive alone buys.
+    Server {
+        label: "ch05 close",
+        example: "ch05_http",
+        args: &["--workers", "64", "--queue", "1024"],
+        connection: Connection::Close,
+    },
+    Server {
+        label: "ch05 keep-alive",
+        example: "ch05_http",
+        args: &["--workers", "64", "--queue", "1024"],
+        connection: Connection::KeepAlive,
+    },
 ];
 // ANCHOR_END: servers
 

@@ -217,3 +217,148 @@ pub fn status_of(response: &str) -> u16 {
         .and_then(|code| code.parse().ok())
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
 }
+
+/// One HTTP response read off a connection, its body already de-chunked.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// Header lines as (name, value), in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, after removing chunked framing if there was any.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A raw HTTP client on one connection, for keep-alive and pipelining tests: it writes bytes
+/// exactly as given and reads responses one at a time, never past the end of one.
+pub struct Client {
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    /// A client on a new connection to `addr` (with read timeouts).
+    pub fn connect(addr: SocketAddr) -> Client {
+        Client {
+            reader: BufReader::new(connect(addr)),
+        }
+    }
+
+    /// Turns off Nagle's algorithm, so that each `send` leaves in a packet of its own rather
+    /// than being merged with the next.
+    pub fn no_delay(self) -> Client {
+        self.reader
+            .get_ref()
+            .set_nodelay(true)
+            .expect("set TCP_NODELAY");
+        self
+    }
+
+    /// Writes `bytes` to the server as they are.
+    pub fn send(&mut self, bytes: impl AsRef<[u8]>) {
+        let stream = self.reader.get_mut();
+        stream
+            .write_all(bytes.as_ref())
+            .expect("write to the server");
+        stream.flush().unwrap();
+    }
+
+    /// Reads the next response to a request that was not `HEAD`.
+    pub fn response(&mut self) -> Reply {
+        self.read_reply(false)
+    }
+
+    /// Reads the next response to a `HEAD` request: a head with no body after it.
+    pub fn head_response(&mut self) -> Reply {
+        self.read_reply(true)
+    }
+
+    /// Whether the server has closed the connection (reading gives end-of-file, or a reset).
+    /// A read timeout fails the test.
+    pub fn is_closed(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        match self.reader.read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => true,
+            Err(err) => panic!("the server neither answered nor closed: {err}"),
+        }
+    }
+
+    /// Reads everything until the server closes, as text.
+    pub fn rest(&mut self) -> String {
+        let mut bytes = Vec::new();
+        self.reader
+            .read_to_end(&mut bytes)
+            .expect("server did not close the connection in time");
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).expect("read a line");
+        assert!(line.ends_with("\r\n"), "line not ended by CRLF: {line:?}");
+        line.truncate(line.len() - 2);
+        line
+    }
+
+    fn read_reply(&mut self, head_only: bool) -> Reply {
+        let status_line = self.line();
+        let status = status_of(&status_line);
+        let mut headers = Vec::new();
+        loop {
+            let line = self.line();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').expect("a header line");
+            headers.push((name.to_string(), value.trim().to_string()));
+        }
+        let mut reply = Reply {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        let bodiless = head_only || matches!(status, 100..=199 | 204 | 304);
+        if bodiless {
+            return reply;
+        }
+        if reply.header("transfer-encoding") == Some("chunked") {
+            loop {
+                let size = self.line();
+                let size = usize::from_str_radix(&size, 16).expect("hex chunk size");
+                if size == 0 {
+                    assert_eq!(self.line(), "", "no trailers expected");
+                    break;
+                }
+                let mut chunk = vec![0u8; size];
+                self.reader.read_exact(&mut chunk).expect("chunk data");
+                reply.body.extend_from_slice(&chunk);
+                assert_eq!(self.line(), "", "CRLF after chunk data");
+            }
+        } else if let Some(length) = reply.header("content-length") {
+            let mut body = vec![0u8; length.parse().expect("numeric Content-Length")];
+            self.reader.read_exact(&mut body).expect("the whole body");
+            reply.body = body;
+        } else {
+            self.reader
+                .read_to_end(&mut reply.body)
+                .expect("body until close");
+        }
+        reply
+    }
+}

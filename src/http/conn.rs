@@ -1,0 +1,342 @@
+//! Chapter 5: the connection loop, where bytes from a socket become requests and responses
+//! go back, for as long as the connection is kept alive.
+//!
+//! ```text
+//! loop:  read until a head is complete ──► call the handler ──► finish the body ──► write
+//!          ▲                                                                         │
+//!          └──────────────────── keep-alive? ◄───────────────────────────────────────┘
+//! ```
+//!
+//! Everything that touches the socket is here; everything that decides what bytes mean is in
+//! [`head`] and [`body`](super::body). A `Wire` is the socket with its two
+//! buffers: input, allocated once per connection and reused for every request on it, and
+//! output, which gathers responses until the server is about to wait for the client, so that
+//! pipelined requests are answered with one write.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown as Direction, SocketAddr, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use super::body::Decoder;
+use super::head::{self, Framing, Head, Parsed};
+use super::write::{self, Exchange};
+use super::{Error, Limits};
+use crate::pool::panic_message;
+use crate::request::{is_timeout, Body, Request};
+use crate::response::Response;
+use crate::shutdown::Shutdown;
+
+/// How long a connection being closed keeps reading (and discarding) what the client still
+/// sends, so that our last response is not destroyed by a reset (see [`Wire::close`]).
+const LINGER: Duration = Duration::from_secs(1);
+
+// ANCHOR: wire
+/// A connection's socket and buffers.
+pub(crate) struct Wire {
+    stream: TcpStream,
+    /// Input: `buf[start..end]` has arrived and not been consumed yet.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Output not yet sent.
+    out: Vec<u8>,
+    /// The read timeout last set on the socket, to skip setting it again.
+    timeout: Option<Duration>,
+}
+// ANCHOR_END: wire
+
+impl Wire {
+    fn new(stream: TcpStream, limits: &Limits) -> Wire {
+        Wire {
+            stream,
+            // A whole head must fit; bodies pass through in pieces of this size.
+            buf: vec![0; limits.max_head.max(4096)],
+            start: 0,
+            end: 0,
+            out: Vec::with_capacity(4096),
+            timeout: None,
+        }
+    }
+
+    /// The bytes that have arrived and not been consumed.
+    pub(crate) fn buffered(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Marks the first `n` buffered bytes as used.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start += n;
+        debug_assert!(self.start <= self.end);
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
+    }
+
+    // ANCHOR: fill
+    /// Reads more bytes from the socket into the buffer; returns how many (0: the client
+    /// closed its side). Moves unconsumed bytes to the front first if the end is reached.
+    pub(crate) fn fill(&mut self) -> io::Result<usize> {
+        if self.end == self.buf.len() {
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, self.end - self.start);
+        }
+        if self.end == self.buf.len() {
+            // Only a caller that ignored the parser's limit could get here.
+            return Err(io::Error::other("input buffer full"));
+        }
+        let n = self.stream.read(&mut self.buf[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+    // ANCHOR_END: fill
+
+    /// Copies the first `n` buffered bytes out (a head, for its [`Request`]) and consumes them.
+    fn take(&mut self, n: usize) -> Vec<u8> {
+        let bytes = self.buffered()[..n].to_vec();
+        self.consume(n);
+        bytes
+    }
+
+    /// The output buffer, for the response writer.
+    pub(crate) fn output(&mut self) -> &mut Vec<u8> {
+        &mut self.out
+    }
+
+    /// Sends all buffered output.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            let result = self.stream.write_all(&self.out);
+            self.out.clear();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Sends `100 Continue`, after any responses still buffered (they answer earlier
+    /// requests, and answers go out in order).
+    pub(crate) fn send_continue(&mut self) -> io::Result<()> {
+        self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+        self.flush()
+    }
+
+    fn set_timeout(&mut self, timeout: Duration) {
+        // A zero timeout means "none" to the OS: never pass one.
+        let timeout = timeout.max(Duration::from_millis(1));
+        if self.timeout != Some(timeout) && self.stream.set_read_timeout(Some(timeout)).is_ok() {
+            self.timeout = Some(timeout);
+        }
+    }
+
+    // ANCHOR: close
+    /// Closes the connection after sending what is buffered. With `linger`, it first says "no
+    /// more from us" (FIN), then reads and discards for a moment before closing.
+    ///
+    /// Closing a socket that still has unread input makes the kernel send a reset (RST), and a
+    /// reset can reach the client before it has read our last response, which is then lost:
+    /// exactly the `400` or `413` that explained why we close. Reading what the client is
+    /// still sending, briefly and boundedly, avoids that.
+    fn close(mut self, linger: bool) {
+        let _ = self.flush();
+        // Without lingering, dropping the socket sends the FIN just as well.
+        if linger {
+            let _ = self.stream.shutdown(Direction::Write);
+            let deadline = Instant::now() + LINGER;
+            let mut discarded = 0;
+            while discarded < self.buf.len() * 8 {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                self.set_timeout(left);
+                match self.stream.read(&mut self.buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => discarded += n,
+                }
+            }
+        }
+    }
+    // ANCHOR_END: close
+}
+
+// ANCHOR: serve_connection
+/// Serves HTTP/1.1 on `stream` until either side closes it, calling `handler` for each request.
+pub fn serve_connection<H>(stream: TcpStream, limits: &Limits, shutdown: &Shutdown, handler: &H)
+where
+    H: Fn(&mut Request<'_>) -> Response,
+{
+    let Ok(peer) = stream.peer_addr() else { return };
+    // Responses go out in one write each (or one per pipelined batch): waiting to coalesce
+    // them with later writes (Nagle's algorithm) would only add latency.
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(limits.write_timeout.max(Duration::from_millis(1))));
+    let mut wire = Wire::new(stream, limits);
+    let linger = loop {
+        let head = match read_head(&mut wire, limits) {
+            Ok(Some(head)) => head,
+            Ok(None) => break false,
+            Err(err) => {
+                reject(&mut wire, err, peer);
+                break true;
+            }
+        };
+        let closing = shutdown.is_triggered();
+        match exchange(&mut wire, head, peer, limits, closing, handler) {
+            Ok(Next::Request) => continue,
+            Ok(Next::Close) => break false,
+            Ok(Next::Linger) => break true,
+            Err(err) => {
+                log::debug!("{peer}: connection ended while writing: {err}");
+                break false;
+            }
+        }
+    };
+    wire.close(linger);
+}
+// ANCHOR_END: serve_connection
+
+// ANCHOR: read_head
+/// Reads until `wire` holds a complete head. `Ok(None)` when the connection should just close:
+/// the client closed it, or it sat idle past `limits.idle_timeout` between requests.
+fn read_head(wire: &mut Wire, limits: &Limits) -> Result<Option<Head>, Error> {
+    let mut deadline = None;
+    loop {
+        if let Parsed::Complete(head) = head::parse(wire.buffered(), limits)? {
+            return Ok(Some(head));
+        }
+        // About to wait for the client: first send the answers to the requests before.
+        if wire.flush().is_err() {
+            return Ok(None);
+        }
+        let idle = wire.buffered().is_empty();
+        let timeout = if idle {
+            limits.idle_timeout
+        } else {
+            // The clock for a whole head starts at its first byte.
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + limits.head_timeout);
+            deadline.saturating_duration_since(Instant::now())
+        };
+        if timeout.is_zero() && !idle {
+            return Err(Error::Timeout);
+        }
+        wire.set_timeout(timeout);
+        match wire.fill() {
+            Ok(0) if idle => return Ok(None),
+            Ok(0) => return Err(Error::Incomplete),
+            Ok(_) => {}
+            Err(err) if is_timeout(&err) && idle => return Ok(None),
+            Err(err) if is_timeout(&err) => return Err(Error::Timeout),
+            Err(_) => return Ok(None),
+        }
+    }
+}
+// ANCHOR_END: read_head
+
+/// What the connection does after a response.
+enum Next {
+    /// Reads the next request.
+    Request,
+    /// Closes: every byte the client sent has been read, and it expects the close (it asked
+    /// for it, or it speaks HTTP/1.0, or it was told `Connection: close`).
+    Close,
+    /// Closes while the client may still be sending (an unread body, pipelined requests after
+    /// a `close`): linger first, see [`Wire::close`].
+    Linger,
+}
+
+// ANCHOR: exchange
+/// Serves one request whose head is in `wire`: calls the handler, finishes the body, writes
+/// the response. Returns what the connection does next.
+fn exchange<H>(
+    wire: &mut Wire,
+    head: Head,
+    peer: SocketAddr,
+    limits: &Limits,
+    closing: bool,
+    handler: &H,
+) -> io::Result<Next>
+where
+    H: Fn(&mut Request<'_>) -> Response,
+{
+    let (version, keep_alive) = (head.version, head.keep_alive && !closing);
+    let decoder = Decoder::new(head.framing, limits);
+    let owe_continue = head.expect_continue;
+    if head.framing != Framing::Empty {
+        wire.set_timeout(limits.body_timeout);
+    }
+    let raw = wire.take(head.len);
+    let body = Body::from_wire(wire, decoder, owe_continue);
+    let (response, head_only, reusable) = match Request::new(raw, head, peer, body) {
+        Err((err, _body)) => {
+            log::info!("{peer}: rejected a request: {err} ({})", err.status());
+            (Response::for_error(err), false, false)
+        }
+        Ok(mut request) => {
+            log::debug!("{peer}: {} {}", request.method(), request.target());
+            let head_only = request.method() == "HEAD";
+            // AssertUnwindSafe: after a panic the request is only dropped, never used again,
+            // and the connection is closed, so nothing half-updated is seen afterwards.
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| handler(&mut request)));
+            match outcome {
+                Ok(response) => match finish_body(request.into_body(), response, limits, peer) {
+                    Ok(response) => (response, head_only, true),
+                    Err(response) => (response, head_only, false),
+                },
+                Err(payload) => {
+                    log::error!("{peer}: handler panicked: {}", panic_message(&*payload));
+                    (Response::status_page(500), head_only, false)
+                }
+            }
+        }
+    };
+    let exchange = Exchange {
+        head_only,
+        version,
+        keep_alive: keep_alive && reusable,
+    };
+    Ok(if write::write(wire, response, exchange)? {
+        Next::Request
+    } else if reusable && wire.buffered().is_empty() {
+        Next::Close
+    } else {
+        Next::Linger
+    })
+}
+// ANCHOR_END: exchange
+
+/// After the handler: reads what it left of the body. `Ok` with the handler's response when the
+/// connection may go on; `Err` with the response to send before closing.
+fn finish_body(
+    mut body: Body<'_>,
+    response: Response,
+    limits: &Limits,
+    peer: SocketAddr,
+) -> Result<Response, Response> {
+    match body.finish(limits.max_drain) {
+        Ok(true) => Ok(response),
+        Ok(false) => {
+            log::debug!("{peer}: body left unread; closing after the response");
+            Err(response)
+        }
+        // A body that broke the protocol decides the answer, whatever the handler said.
+        Err(err) => {
+            log::info!("{peer}: rejected a request body: {err} ({})", err.status());
+            Err(Response::for_error(err))
+        }
+    }
+}
+
+/// Answers a request whose head broke the protocol; the connection then closes.
+fn reject(wire: &mut Wire, err: Error, peer: SocketAddr) {
+    if err == Error::Incomplete {
+        log::debug!("{peer}: closed in the middle of a head");
+        return;
+    }
+    log::info!("{peer}: rejected a request: {err} ({})", err.status());
+    let exchange = Exchange {
+        head_only: false,
+        version: head::Version::Http11,
+        keep_alive: false,
+    };
+    let _ = write::write(wire, Response::for_error(err), exchange);
+}

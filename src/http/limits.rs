@@ -1,0 +1,60 @@
+//! Chapter 5: the limits that keep one client from taking more than its share.
+//!
+//! Every number the connection loop trusts a client with is here, named, with a default a
+//! reader can defend. A request that goes past one gets its own status code (see
+//! [`Error`](super::Error)), never a hang or an unbounded buffer.
+
+use std::time::Duration;
+
+/// The most header lines [`Limits::max_headers`] may ask for: `httparse` parses into an array
+/// the parser keeps on the stack, and this is its size.
+pub const MAX_HEADERS_CEILING: usize = 128;
+
+// ANCHOR: limits
+/// How much a client may send, and how slowly.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Bytes in a request head (request line, headers, final blank line); past it: `431`.
+    /// Also bounds the bytes of chunk extensions and trailers in one chunked body.
+    pub max_head: usize,
+    /// Bytes in the request target; past it: `414`. Must be below `max_head` to be reachable.
+    pub max_target: usize,
+    /// Header lines in a head (at most [`MAX_HEADERS_CEILING`]); past it: `431`.
+    pub max_headers: usize,
+    /// Bytes in a request body; past it: `413`, and for a `Content-Length` before any of the
+    /// body is read.
+    pub max_body: u64,
+    /// Bytes of a body the handler did not read that the server will read and throw away to
+    /// keep the connection open; a larger leftover closes the connection instead.
+    pub max_drain: u64,
+    /// How long a kept-alive connection may sit idle between requests before it is closed.
+    pub idle_timeout: Duration,
+    /// How long a client may take to send a whole head, once its first byte has arrived;
+    /// past it: `408`.
+    pub head_timeout: Duration,
+    /// How long a read of the body may wait for the next bytes; past it: `408`.
+    pub body_timeout: Duration,
+    /// How long a write of the response may wait for the client to make room (by reading);
+    /// past it the connection is closed, so a client that never reads cannot hold a worker.
+    pub write_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 8 KiB heads with targets up to 4 KiB and 64 headers (browsers send about 1 KiB and a
+    /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head, per body read and per
+    /// response write.
+    fn default() -> Limits {
+        Limits {
+            max_head: 8 * 1024,
+            max_target: 4 * 1024,
+            max_headers: 64,
+            max_body: 1024 * 1024,
+            max_drain: 64 * 1024,
+            idle_timeout: Duration::from_secs(5),
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+        }
+    }
+}
+// ANCHOR_END: limits

@@ -1,0 +1,191 @@
+//! Chapter 6: writing a response, framed correctly whatever the handler returned.
+//!
+//! The handler chose a status, headers and [`Content`]; this module decides the framing
+//! (RFC 9112 §6): a `Content-Length` when the length is known, `chunked` when it is not and
+//! the client speaks HTTP/1.1, and "until the connection closes" for an HTTP/1.0 client. It
+//! adds `Date` and `Server`, and the `Connection` header that tells the client whether the
+//! connection stays open. Responses go into the connection's output buffer, which is sent
+//! when it fills or when the server is about to wait for the client.
+
+use std::io::{self, Read};
+
+use super::conn::Wire;
+use super::head::Version;
+use crate::date;
+use crate::response::{reason, Content, Response};
+
+/// What the writer must know about the request being answered.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Exchange {
+    /// The request was `HEAD`: send the head a `GET` would get, and no body.
+    pub head_only: bool,
+    /// The request's version.
+    pub version: Version,
+    /// Whether the connection may stay open after this response, as far as the request and
+    /// the server are concerned.
+    pub keep_alive: bool,
+}
+
+/// How the body of a response is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// No body, and no framing header (1xx, 204, 304).
+    None,
+    Length(u64),
+    Chunked,
+    /// The end of the body is the end of the connection (an HTTP/1.0 client, unknown length).
+    Close,
+}
+
+/// The server's name, for the `Server` header.
+const SERVER: &str = concat!("weft/", env!("CARGO_PKG_VERSION"));
+
+/// When buffered output reaches this size it is sent, rather than grown further.
+const FLUSH_AT: usize = 32 * 1024;
+
+// ANCHOR: write
+/// Writes `response` into `wire`'s output. Returns whether the connection stays open.
+pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> io::Result<bool> {
+    let (status, headers, content) = response.into_parts();
+    let handler_closes = headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("connection") && value.to_ascii_lowercase().contains("close")
+    });
+    // RFC 9110 §6.4.1: 1xx, 204 and 304 responses never have content.
+    let bodiless = matches!(status, 100..=199 | 204 | 304);
+    let framing = match &content {
+        _ if bodiless => Framing::None,
+        Content::Empty => Framing::Length(0),
+        Content::Bytes(bytes) => Framing::Length(bytes.len() as u64),
+        Content::File(_, len) => Framing::Length(*len),
+        // RFC 9112 §6.1: chunked is for HTTP/1.1 recipients only.
+        Content::Chunks(_) | Content::Reader(_) if exchange.version == Version::Http11 => {
+            Framing::Chunked
+        }
+        Content::Chunks(_) | Content::Reader(_) => Framing::Close,
+    };
+    let keep_alive = exchange.keep_alive && !handler_closes && framing != Framing::Close;
+
+    let out = wire.output();
+    out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
+    let (mut has_date, mut has_server) = (false, false);
+    for (name, value) in &headers {
+        if is_framing_header(name) {
+            log::debug!("ignoring the handler's {name} header: the server frames responses");
+            continue;
+        }
+        has_date |= name.eq_ignore_ascii_case("date");
+        has_server |= name.eq_ignore_ascii_case("server");
+        for part in [name.as_bytes(), b": ", value.as_bytes(), b"\r\n"] {
+            out.extend_from_slice(part);
+        }
+    }
+    if !has_date {
+        out.extend_from_slice(b"Date: ");
+        date::append_now(out);
+        out.extend_from_slice(b"\r\n");
+    }
+    if !has_server {
+        out.extend_from_slice(format!("Server: {SERVER}\r\n").as_bytes());
+    }
+    match framing {
+        Framing::Length(len) => {
+            out.extend_from_slice(format!("Content-Length: {len}\r\n").as_bytes())
+        }
+        Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
+        Framing::None | Framing::Close => {}
+    }
+    // RFC 9112 §9.3 and §9.6: say "close" when closing; a 1.0 client that asked for
+    // keep-alive must be told it got it.
+    if !keep_alive {
+        out.extend_from_slice(b"Connection: close\r\n");
+    } else if exchange.version == Version::Http10 {
+        out.extend_from_slice(b"Connection: keep-alive\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+
+    // RFC 9110 §9.3.2: a HEAD response is the GET response without its content.
+    if !(exchange.head_only || framing == Framing::None) {
+        write_content(wire, content, framing)?;
+    }
+    if wire.output().len() >= FLUSH_AT {
+        wire.flush()?;
+    }
+    Ok(keep_alive)
+}
+// ANCHOR_END: write
+
+/// Headers only the server may set: they decide where the response ends.
+fn is_framing_header(name: &str) -> bool {
+    ["content-length", "transfer-encoding", "connection"]
+        .iter()
+        .any(|framing| name.eq_ignore_ascii_case(framing))
+}
+
+// ANCHOR: write_content
+/// Writes the body, framed as decided.
+fn write_content(wire: &mut Wire, content: Content, framing: Framing) -> io::Result<()> {
+    let chunked = framing == Framing::Chunked;
+    match content {
+        Content::Empty => {}
+        Content::Bytes(bytes) => send(wire, &bytes, false)?,
+        Content::Chunks(pieces) => {
+            for piece in pieces {
+                send(wire, &piece, chunked)?;
+            }
+        }
+        Content::Reader(reader) => copy(wire, reader, chunked, None)?,
+        Content::File(file, len) => copy(wire, Box::new(file), false, Some(len))?,
+    }
+    if chunked {
+        // The last chunk, and no trailers (RFC 9112 §7.1).
+        wire.output().extend_from_slice(b"0\r\n\r\n");
+    }
+    Ok(())
+}
+
+/// Appends `bytes` to the output, as one chunk if `chunked` (an empty piece is skipped: a
+/// zero-size chunk would end the body). Sends the output when it grows large.
+fn send(wire: &mut Wire, bytes: &[u8], chunked: bool) -> io::Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let out = wire.output();
+    if chunked {
+        out.extend_from_slice(format!("{:X}\r\n", bytes.len()).as_bytes());
+    }
+    out.extend_from_slice(bytes);
+    if chunked {
+        out.extend_from_slice(b"\r\n");
+    }
+    if wire.output().len() >= FLUSH_AT {
+        wire.flush()?;
+    }
+    Ok(())
+}
+
+/// Sends what `reader` yields: to its end, or exactly `len` bytes when the length was
+/// announced (a file that shrank since is an error: the `Content-Length` already went out,
+/// so the only honest thing left is to close the connection).
+fn copy(wire: &mut Wire, reader: Box<dyn Read>, chunked: bool, len: Option<u64>) -> io::Result<()> {
+    let mut reader = reader.take(len.unwrap_or(u64::MAX));
+    let mut piece = vec![0u8; 16 * 1024];
+    let mut sent = 0u64;
+    loop {
+        let n = match reader.read(&mut piece) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        send(wire, &piece[..n], chunked)?;
+        sent += n as u64;
+    }
+    match len {
+        Some(len) if sent < len => Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("the body ended after {sent} of {len} announced bytes"),
+        )),
+        _ => Ok(()),
+    }
+}
+// ANCHOR_END: write_content

@@ -1,0 +1,626 @@
+//! Chapter 5: the request a handler sees.
+//!
+//! A [`Request`] owns a copy of its head's bytes and remembers where each part sits in them
+//! ([`Span`]s from the parser), so building one costs one allocation for the bytes and one for
+//! the list of headers, however many headers there are. Its [`Body`] is not read yet: it
+//! borrows the connection, and the handler pulls bytes from it through [`std::io::Read`] (or all
+//! at once with [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`:
+//! a request cannot outlive the connection its body is still arriving on.
+
+use std::borrow::Cow;
+use std::io::{self, Read};
+use std::net::{Ipv4Addr, SocketAddr};
+
+use crate::http::body::Decoder;
+use crate::http::conn::Wire;
+use crate::http::head::{self, Head, Parsed, Span, Version};
+use crate::http::{Error, Limits};
+
+// ANCHOR: request
+/// An HTTP request: its head, parsed and validated, and its body, still to be read.
+pub struct Request<'c> {
+    /// The head's bytes as they arrived; every `Span` below points into them.
+    raw: Vec<u8>,
+    head: Head,
+    target: Target,
+    peer: SocketAddr,
+    body: Body<'c>,
+}
+// ANCHOR_END: request
+
+/// Where the path and the query sit in the request target, and the decoded path.
+struct Target {
+    path: Span,
+    query: Option<Span>,
+    /// The percent-decoded path, when decoding changed it (or when an absolute-form target
+    /// had no path and it is `/`); `None` means the raw path is already decoded.
+    decoded: Option<String>,
+}
+
+impl<'c> Request<'c> {
+    /// Builds a request from a parsed head; checks the request target first.
+    pub(crate) fn new(
+        raw: Vec<u8>,
+        head: Head,
+        peer: SocketAddr,
+        body: Body<'c>,
+    ) -> Result<Request<'c>, (Error, Body<'c>)> {
+        match Target::parse(&raw, &head) {
+            Ok(target) => Ok(Request {
+                raw,
+                head,
+                target,
+                peer,
+                body,
+            }),
+            Err(err) => Err((err, body)),
+        }
+    }
+
+    /// The method, such as `GET` (methods are case-sensitive: RFC 9110 §9.1).
+    pub fn method(&self) -> &str {
+        self.text(self.head.method)
+    }
+
+    /// The request target exactly as sent, such as `/search?q=rust%20web`.
+    pub fn target(&self) -> &str {
+        self.text(self.head.target)
+    }
+
+    /// The path, percent-decoded: `/a%20b` is `/a b`. For an absolute-form target
+    /// (`http://host/x`) it is the path part (`/x`); for `OPTIONS *` it is `*`.
+    pub fn path(&self) -> &str {
+        match &self.target.decoded {
+            Some(decoded) => decoded,
+            None => self.text(self.target.path),
+        }
+    }
+
+    /// The path as sent, before percent-decoding.
+    pub fn raw_path(&self) -> &str {
+        self.text(self.target.path)
+    }
+
+    /// The query string as sent, without the `?`, if there is one.
+    pub fn query(&self) -> Option<&str> {
+        self.target.query.map(|query| self.text(query))
+    }
+
+    /// The query's `name=value` pairs, decoded as an HTML form does (`+` is a space).
+    pub fn query_pairs(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+        let pairs = self.query().unwrap_or("").split('&');
+        pairs.filter(|pair| !pair.is_empty()).map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode_form(name), decode_form(value))
+        })
+    }
+
+    /// The value of the first query parameter called `name`.
+    pub fn query_param(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The protocol version.
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+
+    /// The headers, looked up case-insensitively, repeats kept.
+    pub fn headers(&self) -> Headers<'_> {
+        Headers {
+            raw: &self.raw,
+            entries: &self.head.headers,
+        }
+    }
+
+    /// The first value of header `name` (case-insensitive), if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers().get(name)
+    }
+
+    /// The address of the client (or of the last proxy before us).
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The body, to read from as it arrives.
+    pub fn body(&mut self) -> &mut Body<'c> {
+        &mut self.body
+    }
+
+    /// Reads the whole body into memory. The server's [`Limits::max_body`] applies: a longer
+    /// body is an error (and the server answers `413`).
+    pub fn body_bytes(&mut self) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.body.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Gives up the request, keeping its body so the connection can finish reading it.
+    pub(crate) fn into_body(self) -> Body<'c> {
+        self.body
+    }
+
+    /// Parses a whole request (head and body) from `bytes`, for tests and tools that have a
+    /// request without a connection. The peer address is `0.0.0.0:0`.
+    pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Request<'static>, Error> {
+        let head = match head::parse(bytes, limits)? {
+            Parsed::Complete(head) => head,
+            Parsed::Partial => return Err(Error::Incomplete),
+        };
+        let body = Body::new(
+            Input::Memory(bytes[head.len..].to_vec(), 0),
+            Decoder::new(head.framing, limits),
+            false,
+        );
+        let raw = bytes[..head.len].to_vec();
+        let peer = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0));
+        Request::new(raw, head, peer, body).map_err(|(err, _)| err)
+    }
+
+    /// The text a span covers. The parser only hands out spans of visible ASCII for the
+    /// request line, so this never fails there; a header value that is not UTF-8 reads as "".
+    fn text(&self, span: Span) -> &str {
+        std::str::from_utf8(span.of(&self.raw)).unwrap_or("")
+    }
+}
+
+// ANCHOR: headers
+/// A request's headers: a list of (name, value), looked up without regard to case.
+///
+/// A list rather than a hash map: a request has a dozen headers, a linear scan of a dozen is
+/// as fast as hashing, and a list keeps their order and their repeats (RFC 9110 §5.3).
+#[derive(Clone, Copy)]
+pub struct Headers<'a> {
+    raw: &'a [u8],
+    entries: &'a [(Span, Span)],
+}
+
+impl<'a> Headers<'a> {
+    /// The first value of `name`, if present and valid UTF-8.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.get_all(name).next()
+    }
+
+    /// Every value of `name`, in the order they were sent.
+    pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a str> + 'n
+    where
+        'a: 'n,
+    {
+        self.iter()
+            .filter(move |(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+
+    /// Every (name, value), in the order they were sent; values that are not UTF-8 read as "".
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let raw = self.raw;
+        self.entries.iter().map(move |(name, value)| {
+            let text = |span: &Span| std::str::from_utf8(span.of(raw)).unwrap_or("");
+            (text(name), text(value))
+        })
+    }
+
+    /// How many header lines there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+// ANCHOR_END: headers
+
+impl Target {
+    // ANCHOR: target
+    /// Splits the target into path and query (RFC 9112 §3.2) and percent-decodes the path.
+    fn parse(raw: &[u8], head: &Head) -> Result<Target, Error> {
+        let target = head.target.of(raw);
+        let start = head.target.start;
+        // origin-form, "/path?query", is what nearly every request sends; asterisk-form,
+        // "OPTIONS *", addresses the server as a whole.
+        let origin_form = target.first() == Some(&b'/');
+        let asterisk_form = target == b"*" && head.method.of(raw) == b"OPTIONS";
+        let path_start = if origin_form || asterisk_form {
+            0
+        } else if let Some(rest) = strip_scheme(target) {
+            // absolute-form, "http://host/path", which a server MUST accept (§3.2.2):
+            // the path starts after the authority.
+            let authority = rest
+                .iter()
+                .position(|&b| b == b'/' || b == b'?')
+                .unwrap_or(rest.len());
+            target.len() - rest.len() + authority
+        } else {
+            return Err(Error::BadTarget);
+        };
+        let path_end = target
+            .iter()
+            .position(|&b| b == b'?')
+            .unwrap_or(target.len());
+        let path = Span {
+            start: start + path_start,
+            end: start + path_end,
+        };
+        let query = (path_end < target.len()).then_some(Span {
+            start: start + path_end + 1,
+            end: start + target.len(),
+        });
+        let decoded = match decode_path(path.of(raw))? {
+            _ if path_start == path_end => Some("/".to_string()),
+            Cow::Borrowed(_) => None,
+            Cow::Owned(decoded) => Some(decoded),
+        };
+        Ok(Target {
+            path,
+            query,
+            decoded,
+        })
+    }
+    // ANCHOR_END: target
+}
+
+/// The rest of an absolute-form target after `http://` or `https://` (any case).
+fn strip_scheme(target: &[u8]) -> Option<&[u8]> {
+    ["http://", "https://"].iter().find_map(|scheme| {
+        let prefix = target.get(..scheme.len())?;
+        prefix
+            .eq_ignore_ascii_case(scheme.as_bytes())
+            .then(|| &target[scheme.len()..])
+    })
+}
+
+// ANCHOR: decode_path
+/// Percent-decodes a path (RFC 3986 §2.1). A broken escape (`%4`, `%zz`), an encoded NUL, or
+/// bytes that do not decode to UTF-8 are a bad target: a handler should never see them.
+fn decode_path(path: &[u8]) -> Result<Cow<'_, str>, Error> {
+    if !path.contains(&b'%') {
+        return std::str::from_utf8(path)
+            .map(Cow::Borrowed)
+            .map_err(|_| Error::BadTarget);
+    }
+    let mut decoded = Vec::with_capacity(path.len());
+    let mut bytes = path.iter();
+    while let Some(&byte) = bytes.next() {
+        if byte != b'%' {
+            decoded.push(byte);
+            continue;
+        }
+        let high = bytes.next().and_then(|&b| hex(b));
+        let low = bytes.next().and_then(|&b| hex(b));
+        match (high, low) {
+            (Some(high), Some(low)) if high != 0 || low != 0 => decoded.push(high << 4 | low),
+            _ => return Err(Error::BadTarget),
+        }
+    }
+    String::from_utf8(decoded)
+        .map(Cow::Owned)
+        .map_err(|_| Error::BadTarget)
+}
+// ANCHOR_END: decode_path
+
+/// Decodes a query component as `application/x-www-form-urlencoded`: `+` is a space, `%XX` a
+/// byte. Lenient, as browsers are: a broken escape stays as it was, bad UTF-8 becomes U+FFFD.
+fn decode_form(text: &str) -> Cow<'_, str> {
+    if !text.contains(['%', '+']) {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let escape = bytes.get(at + 1..at + 3).and_then(|pair| {
+            let (high, low) = (hex(pair[0])?, hex(pair[1])?);
+            Some(high << 4 | low)
+        });
+        match (bytes[at], escape) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            (b'+', _) => {
+                decoded.push(b' ');
+                at += 1;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
+}
+
+/// The value of one hex digit.
+fn hex(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|digit| digit as u8)
+}
+
+// ANCHOR: body
+/// A request body, read on demand.
+///
+/// Reading it pulls bytes from the connection through the body [`Decoder`], which stops at the
+/// end of this body. If reading fails because the client broke the framing (a bad chunk size,
+/// a body over the limit), the server answers with that error's status and closes, whatever
+/// the handler returns.
+pub struct Body<'c> {
+    input: Input<'c>,
+    decoder: Decoder,
+    /// The client sent `Expect: 100-continue` and we have not answered it yet.
+    owe_continue: bool,
+    /// The first error met while reading; once set, every read returns it.
+    failure: Option<Error>,
+}
+// ANCHOR_END: body
+
+/// Where a body's bytes come from.
+enum Input<'c> {
+    /// The connection: its buffer first, then the socket.
+    Wire(&'c mut Wire),
+    /// Bytes already in memory, and how many have been consumed.
+    Memory(Vec<u8>, usize),
+}
+
+impl<'c> Body<'c> {
+    /// A body read from `wire`, decoded by `decoder`.
+    pub(crate) fn from_wire(wire: &'c mut Wire, decoder: Decoder, owe_continue: bool) -> Body<'c> {
+        Body::new(Input::Wire(wire), decoder, owe_continue)
+    }
+
+    fn new(input: Input<'c>, decoder: Decoder, owe_continue: bool) -> Body<'c> {
+        Body {
+            input,
+            decoder,
+            owe_continue,
+            failure: None,
+        }
+    }
+
+    /// Whether every byte of the body has been read.
+    pub fn is_done(&self) -> bool {
+        self.decoder.is_done()
+    }
+
+    /// The error that stopped reading, if one did.
+    pub fn failure(&self) -> Option<Error> {
+        self.failure
+    }
+
+    // ANCHOR: finish
+    /// After the handler: reads and discards what it left of the body (up to `max_drain`
+    /// bytes), so the next request starts where it should. `Ok(true)` when the connection
+    /// can carry another request; `Ok(false)` when it must close; `Err` when the body broke
+    /// the protocol and the answer must be that error.
+    pub(crate) fn finish(&mut self, max_drain: u64) -> Result<bool, Error> {
+        if let Some(err) = self.failure {
+            return Err(err);
+        }
+        if self.decoder.is_done() {
+            return Ok(true);
+        }
+        // The client is waiting for "100 Continue" and has not sent the body: we never
+        // asked for it, so there is nothing to drain, but nothing else can follow either.
+        if self.owe_continue
+            || self
+                .decoder
+                .remaining()
+                .is_some_and(|left| left > max_drain)
+        {
+            return Ok(false);
+        }
+        let mut scratch = [0u8; 4096];
+        let mut drained = 0u64;
+        while !self.decoder.is_done() && drained <= max_drain {
+            match self.read(&mut scratch) {
+                Ok(n) => drained += n as u64,
+                Err(_) => break,
+            }
+        }
+        match self.failure {
+            Some(Error::Timeout | Error::Incomplete) | None => Ok(self.decoder.is_done()),
+            Some(err) => Err(err),
+        }
+    }
+    // ANCHOR_END: finish
+
+    /// Records `err` as the body's failure and turns it into an `io::Error` for the reader.
+    fn fail(&mut self, err: Error) -> io::Error {
+        self.failure = Some(err);
+        let kind = match err {
+            Error::Timeout => io::ErrorKind::TimedOut,
+            Error::Incomplete => io::ErrorKind::UnexpectedEof,
+            _ => io::ErrorKind::InvalidData,
+        };
+        io::Error::new(kind, err)
+    }
+}
+
+// ANCHOR: read
+impl Read for Body<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if let Some(err) = self.failure {
+            return Err(self.fail(err));
+        }
+        if out.is_empty() || self.decoder.is_done() {
+            return Ok(0);
+        }
+        if self.owe_continue {
+            // RFC 9110 §10.1.1: the client waits for this before it sends the body.
+            self.owe_continue = false;
+            if let Input::Wire(wire) = &mut self.input {
+                wire.send_continue()?;
+            }
+        }
+        loop {
+            let step = {
+                let buffered = self.input.buffered();
+                self.decoder.decode(buffered, out.len()).map(|decoded| {
+                    let n = decoded.data.len();
+                    out[..n].copy_from_slice(&buffered[decoded.data]);
+                    (n, decoded.consumed)
+                })
+            };
+            let (n, consumed) = step.map_err(|err| self.fail(err))?;
+            self.input.consume(consumed);
+            if n > 0 || self.decoder.is_done() {
+                return Ok(n);
+            }
+            // The buffer is used up without a byte of data: wait for more from the client.
+            match self.input.fill() {
+                Ok(0) => return Err(self.fail(Error::Incomplete)),
+                Ok(_) => {}
+                Err(err) if is_timeout(&err) => return Err(self.fail(Error::Timeout)),
+                Err(_) => return Err(self.fail(Error::Incomplete)),
+            }
+        }
+    }
+}
+// ANCHOR_END: read
+
+impl Input<'_> {
+    /// The bytes buffered and not yet consumed.
+    fn buffered(&self) -> &[u8] {
+        match self {
+            Input::Wire(wire) => wire.buffered(),
+            Input::Memory(bytes, at) => &bytes[*at..],
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        match self {
+            Input::Wire(wire) => wire.consume(n),
+            Input::Memory(_, at) => *at += n,
+        }
+    }
+
+    /// Reads more bytes into the buffer; 0 when no more will come.
+    fn fill(&mut self) -> io::Result<usize> {
+        match self {
+            Input::Wire(wire) => wire.fill(),
+            Input::Memory(..) => Ok(0),
+        }
+    }
+}
+
+/// Whether a read failed because its timeout passed (`WouldBlock` on Unix, `TimedOut` on
+/// Windows).
+pub(crate) fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(bytes: &[u8]) -> Request<'static> {
+        Request::from_bytes(bytes, &Limits::default()).expect("a valid request")
+    }
+
+    #[test]
+    fn target_table() {
+        // (target, path, raw path, query)
+        let cases = [
+            ("/", "/", "/", None),
+            ("/a/b?x=1&y", "/a/b", "/a/b", Some("x=1&y")),
+            ("/a%20b/%C3%A9", "/a b/é", "/a%20b/%C3%A9", None),
+            ("/?", "/", "/", Some("")),
+            ("http://example.com/x?q", "/x", "/x", Some("q")),
+            ("HTTPS://example.com", "/", "", None),
+            ("http://example.com?q=1", "/", "", Some("q=1")),
+        ];
+        for (target, path, raw_path, query) in cases {
+            let bytes = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+            let req = request(bytes.as_bytes());
+            assert_eq!(req.target(), target);
+            assert_eq!(
+                (req.path(), req.raw_path(), req.query()),
+                (path, raw_path, query),
+                "{target}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_targets_table() {
+        for target in ["/%zz", "/%4", "/a%00b", "/%FF", "example.com:443", "*"] {
+            let bytes = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+            let outcome = Request::from_bytes(bytes.as_bytes(), &Limits::default());
+            assert_eq!(outcome.err(), Some(Error::BadTarget), "{target}");
+        }
+        let options = request(b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(options.path(), "*");
+    }
+
+    #[test]
+    fn query_pairs_are_form_decoded() {
+        let req =
+            request(b"GET /s?q=rust+web&lang=en%2Dgb&flag&x=%zz&q=2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        let pairs: Vec<(String, String)> = req
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let expected = [
+            ("q", "rust web"),
+            ("lang", "en-gb"),
+            ("flag", ""),
+            ("x", "%zz"),
+            ("q", "2"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(pairs, expected);
+        assert_eq!(req.query_param("q").as_deref(), Some("rust web"));
+        assert_eq!(req.query_param("missing"), None);
+    }
+
+    #[test]
+    fn headers_are_case_insensitive_and_keep_repeats() {
+        let req = request(
+            b"GET / HTTP/1.1\r\nHost: a\r\nAccept: text/html\r\nX-Tag: one\r\nx-tag: two\r\n\r\n",
+        );
+        let headers = req.headers();
+        assert_eq!(headers.get("ACCEPT"), Some("text/html"));
+        assert_eq!(headers.get_all("X-Tag").collect::<Vec<_>>(), ["one", "two"]);
+        assert_eq!(headers.len(), 4);
+        assert_eq!(req.header("missing"), None);
+    }
+
+    #[test]
+    fn bodies_read_lazily_or_whole() {
+        let mut req = request(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloEXTRA");
+        let mut first = [0u8; 2];
+        req.body().read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"he");
+        assert_eq!(req.body_bytes().unwrap(), b"llo");
+        assert!(req.body().is_done());
+
+        let mut chunked = request(
+            b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        );
+        assert_eq!(chunked.body_bytes().unwrap(), b"abc");
+    }
+
+    #[test]
+    fn a_broken_body_fails_every_read_after() {
+        let mut req =
+            request(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+        let err = req.body_bytes().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(req.body().failure(), Some(Error::BadChunkSize));
+        assert!(req.body().read(&mut [0u8; 4]).is_err());
+        let mut short = request(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc");
+        assert_eq!(
+            short.body_bytes().unwrap_err().kind(),
+            io::ErrorKind::UnexpectedEof
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! Chapter 6: the response a handler returns.
+//!
+//! A [`Response`] is a status, some headers and a [`Content`]: nothing, bytes in memory, a
+//! stream of unknown length, or a file. The handler says *what* to send; the connection loop
+//! decides *how* to frame it (`Content-Length` or `chunked`, or neither for `HEAD`, `204` and
+//! `304`), so a handler cannot get the framing wrong. The headers that carry framing
+//! (`Content-Length`, `Transfer-Encoding`) are therefore the server's alone: a handler that sets
+//! them is ignored, with a debug log.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use crate::http::Error;
+
+/// A header name or value: borrowed when it is a literal, owned when it was built.
+pub type HeaderText = Cow<'static, str>;
+
+// ANCHOR: content
+/// What a response carries after its head.
+pub enum Content {
+    /// No body at all (`Content-Length: 0`).
+    Empty,
+    /// Bytes in memory; their length is the `Content-Length`.
+    Bytes(Vec<u8>),
+    /// Pieces produced one by one, total length unknown: sent `chunked`.
+    Chunks(Box<dyn Iterator<Item = Vec<u8>>>),
+    /// A reader of unknown length, read to its end: sent `chunked`.
+    Reader(Box<dyn Read>),
+    /// An open file of a known length, sent with that `Content-Length`.
+    File(File, u64),
+}
+// ANCHOR_END: content
+
+impl fmt::Debug for Content {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Content::Empty => f.write_str("Empty"),
+            Content::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Content::Chunks(_) => f.write_str("Chunks(..)"),
+            Content::Reader(_) => f.write_str("Reader(..)"),
+            Content::File(_, len) => write!(f, "File({len} bytes)"),
+        }
+    }
+}
+
+// ANCHOR: response
+/// An HTTP response: status, headers and content.
+#[derive(Debug)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(HeaderText, HeaderText)>,
+    content: Content,
+}
+// ANCHOR_END: response
+
+impl Response {
+    /// An empty response with `status`.
+    ///
+    /// # Panics
+    /// If `status` is not a three-digit code (RFC 9110 §15): a bug in the handler.
+    pub fn new(status: u16) -> Response {
+        assert!(
+            (100..=999).contains(&status),
+            "{status} is not a status code"
+        );
+        Response {
+            status,
+            headers: Vec::new(),
+            content: Content::Empty,
+        }
+    }
+
+    // ANCHOR: constructors
+    /// `200 OK` with a plain-text body.
+    pub fn text(body: impl Into<String>) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_content(Content::Bytes(body.into().into_bytes()))
+    }
+
+    /// `200 OK` with a body of bytes, as `application/octet-stream` unless a `Content-Type`
+    /// is set afterwards.
+    pub fn bytes(body: impl Into<Vec<u8>>) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "application/octet-stream")
+            .with_content(Content::Bytes(body.into()))
+    }
+
+    /// `200 OK` with `value` serialised as JSON; a value that fails to serialise (a map with
+    /// non-string keys, say) is a bug in the handler, answered `500`.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::new(200)
+                .with_header("Content-Type", "application/json")
+                .with_content(Content::Bytes(body)),
+            Err(err) => {
+                log::error!("cannot serialise a JSON response: {err}");
+                Response::status_page(500)
+            }
+        }
+    }
+
+    /// `200 OK` streaming each piece `pieces` yields, as a chunked body (to HTTP/1.1 clients).
+    pub fn chunks<I>(pieces: I) -> Response
+    where
+        I: IntoIterator + 'static,
+        I::Item: Into<Vec<u8>>,
+    {
+        let pieces = pieces.into_iter().map(Into::into);
+        Response::new(200)
+            .with_header("Content-Type", "application/octet-stream")
+            .with_content(Content::Chunks(Box::new(pieces)))
+    }
+
+    /// `200 OK` streaming everything `reader` yields, as a chunked body.
+    pub fn reader(reader: impl Read + 'static) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "application/octet-stream")
+            .with_content(Content::Reader(Box::new(reader)))
+    }
+
+    /// `200 OK` with the file at `path`, its `Content-Type` guessed from its extension.
+    pub fn file(path: impl AsRef<Path>) -> io::Result<Response> {
+        let path = path.as_ref();
+        let file = File::open(path)?;
+        let metadata = file.metadata()?;
+        if !metadata.is_file() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file"));
+        }
+        Ok(Response::new(200)
+            .with_header("Content-Type", content_type(path))
+            .with_content(Content::File(file, metadata.len())))
+    }
+    // ANCHOR_END: constructors
+
+    /// A short plain-text page for `status`: `404 Not Found`.
+    pub fn status_page(status: u16) -> Response {
+        Response::text(format!("{status} {}\n", reason(status))).with_status(status)
+    }
+
+    /// The answer to a request that broke the protocol: its status, and what was wrong.
+    pub fn for_error(err: Error) -> Response {
+        let status = err.status();
+        Response::text(format!("{status} {}: {err}\n", reason(status))).with_status(status)
+    }
+
+    /// This response with another status (a three-digit code, as for [`Response::new`]).
+    pub fn with_status(mut self, status: u16) -> Response {
+        assert!(
+            (100..=999).contains(&status),
+            "{status} is not a status code"
+        );
+        self.status = status;
+        self
+    }
+
+    /// This response with another content.
+    pub fn with_content(mut self, content: Content) -> Response {
+        self.content = content;
+        self
+    }
+
+    // ANCHOR: with_header
+    /// This response with header `name: value` added, or replacing a header of that name
+    /// (any case) that a constructor set, such as `Content-Type`.
+    ///
+    /// # Panics
+    /// If `name` is not a token or `value` holds a CR, LF or NUL: written out, such a header
+    /// would end the head early and let whoever chose the value write their own response
+    /// ("response splitting"). That is a bug in the handler, caught here.
+    pub fn with_header(
+        mut self,
+        name: impl Into<HeaderText>,
+        value: impl Into<HeaderText>,
+    ) -> Response {
+        let (name, value) = checked_header(name.into(), value.into());
+        self.headers
+            .retain(|(old, _)| !old.eq_ignore_ascii_case(&name));
+        self.headers.push((name, value));
+        self
+    }
+    // ANCHOR_END: with_header
+
+    /// This response with header `name: value` added, even if one of that name is already set
+    /// (for headers that repeat, such as `Set-Cookie`). Same rules as [`Response::with_header`].
+    pub fn with_added_header(
+        mut self,
+        name: impl Into<HeaderText>,
+        value: impl Into<HeaderText>,
+    ) -> Response {
+        self.headers.push(checked_header(name.into(), value.into()));
+        self
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_ref())
+    }
+
+    /// Every header, in the order set.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
+    }
+
+    /// The content.
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
+    /// Takes the response apart, for the code that writes it.
+    pub fn into_parts(self) -> (u16, Vec<(HeaderText, HeaderText)>, Content) {
+        (self.status, self.headers, self.content)
+    }
+}
+
+// ANCHOR: checked_header
+/// `(name, value)`, after checking that writing them out cannot split the response.
+fn checked_header(name: HeaderText, value: HeaderText) -> (HeaderText, HeaderText) {
+    assert!(
+        !name.is_empty() && name.bytes().all(is_token_byte),
+        "header name {name:?} is not a token"
+    );
+    assert!(
+        !value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)),
+        "header value {value:?} holds CR, LF or NUL"
+    );
+    (name, value)
+}
+// ANCHOR_END: checked_header
+
+/// Whether `byte` may appear in a token, such as a header name (RFC 9110 §5.6.2).
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+/// A `Content-Type` for a file, from its extension.
+fn content_type(path: &Path) -> &'static str {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match extension.to_ascii_lowercase().as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "txt" | "md" | "rs" | "toml" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The reason phrase for a status code (RFC 9110 §15), or "" for one we do not name.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        417 => "Expectation Failed",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constructors_set_type_and_content() {
+        let text = Response::text("hi");
+        assert_eq!(
+            text.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(matches!(text.content(), Content::Bytes(b) if b == b"hi"));
+        let json = Response::json(&serde_json::json!({"n": 1}));
+        assert!(matches!(json.content(), Content::Bytes(b) if b == br#"{"n":1}"#));
+        let page = Response::status_page(404);
+        assert_eq!(page.status(), 404);
+        assert!(matches!(page.content(), Content::Bytes(b) if b == b"404 Not Found\n"));
+    }
+
+    #[test]
+    fn with_header_replaces_and_added_header_repeats() {
+        let response = Response::text("x")
+            .with_header("content-type", "text/html")
+            .with_added_header("Set-Cookie", "a=1")
+            .with_added_header("Set-Cookie", "b=2");
+        let headers: Vec<(&str, &str)> = response.headers().collect();
+        assert_eq!(
+            headers,
+            [
+                ("content-type", "text/html"),
+                ("Set-Cookie", "a=1"),
+                ("Set-Cookie", "b=2")
+            ]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "holds CR, LF or NUL")]
+    fn header_values_cannot_split_the_response() {
+        let _ = Response::new(200).with_header("Location", "/x\r\nSet-Cookie: evil=1");
+    }
+
+    #[test]
+    fn file_of_a_directory_is_refused() {
+        assert!(Response::file(".").is_err());
+        assert!(Response::file("no/such/file").is_err());
+    }
+}
