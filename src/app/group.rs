@@ -97,3 +97,11 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         self
     }
 }
+
+impl<S> std::fmt::Debug for Group<'_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
