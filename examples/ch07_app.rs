@@ -40,7 +40,9 @@ fn main() -> ExitCode {
     app.get("/", |_, _| "Hello, World!");
     app.get("/slow", slow);
     app.group("/api", |api| {
-        api.get("/hits", |_, cx| Json(cx.state().count.load(Ordering::Relaxed)));
+        api.get("/hits", |_, cx| {
+            Json(cx.state().count.load(Ordering::Relaxed))
+        });
         api.post("/hits", hit);
     });
     showcase::routes(&mut app, &Options::default());

@@ -57,10 +57,14 @@ pub fn app(options: &Options) -> App {
 /// The showcase's routes, for any application state.
 pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
     app.get("/plaintext", |_, _| "Hello, World!");
-    app.get("/json", |_, _| Json(serde_json::json!({"message": "Hello, World!"})));
+    app.get("/json", |_, _| {
+        Json(serde_json::json!({"message": "Hello, World!"}))
+    });
     app.post("/echo", echo);
     app.get("/users/:id", |_, cx| format!("user {}\n", cx.param("id")));
-    app.get("/panic", |_, _| -> &'static str { panic!("the handler for /panic panicked") });
+    app.get("/panic", |_, _| -> &'static str {
+        panic!("the handler for /panic panicked")
+    });
     app.static_files("/static", &options.static_dir);
 }
 

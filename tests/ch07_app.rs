@@ -16,12 +16,16 @@ fn app() -> App {
     let mut app = App::new();
     app.get("/", |_, _| "home");
     app.get("/users/:id", |_, cx| format!("user {}", cx.param("id")));
-    app.delete("/users/:id", |_, cx| (202, format!("deleted {}", cx.param("id"))));
+    app.delete("/users/:id", |_, cx| {
+        (202, format!("deleted {}", cx.param("id")))
+    });
     app.get("/users/new", |_, _| "form");
     app.get("/files/*path", |_, cx| format!("file {}", cx.param("path")));
     app.get("/docs/", |_, _| "docs index");
     app.post("/submit", |_, _| "submitted");
-    app.route("OPTIONS", "/custom", |_, _| Response::new(200).with_header("Allow", "GET, CUSTOM"));
+    app.route("OPTIONS", "/custom", |_, _| {
+        Response::new(200).with_header("Allow", "GET, CUSTOM")
+    });
     app.get("/custom", |_, _| "custom");
     app.route("PURGE", "/cache", |_, _| "purged");
     app
@@ -88,7 +92,10 @@ fn options_lists_the_methods_unless_the_route_answers_it() {
     assert_eq!(star.status, 204);
     let allow = star.header("allow").unwrap();
     for method in ["GET", "HEAD", "DELETE", "POST", "OPTIONS", "PURGE"] {
-        assert!(allow.split(", ").any(|m| m == method), "{method} in {allow}");
+        assert!(
+            allow.split(", ").any(|m| m == method),
+            "{method} in {allow}"
+        );
     }
     assert_eq!(server.call("PURGE", "/cache").text(), "purged");
 }
@@ -140,7 +147,9 @@ fn handlers_reach_the_state_and_groups_prefix_their_routes() {
     let mut app = App::with_state(AtomicUsize::new(0));
     app.group("/api", |api| {
         api.get("", |_, _| "api root");
-        api.post("/count", |_, cx| Json(cx.state().fetch_add(1, Ordering::SeqCst) + 1));
+        api.post("/count", |_, cx| {
+            Json(cx.state().fetch_add(1, Ordering::SeqCst) + 1)
+        });
         api.group("/v1", |v1| {
             v1.get("/ping", |_, cx| format!("pong from {}", cx.route()));
         });
@@ -151,7 +160,10 @@ fn handlers_reach_the_state_and_groups_prefix_their_routes() {
     assert_eq!(second.text(), "2");
     assert_eq!(second.header("content-type"), Some("application/json"));
     assert_eq!(server.call("GET", "/api").text(), "api root");
-    assert_eq!(server.call("GET", "/api/v1/ping").text(), "pong from /api/v1/ping");
+    assert_eq!(
+        server.call("GET", "/api/v1/ping").text(),
+        "pong from /api/v1/ping"
+    );
     assert_eq!(server.call("GET", "/count").status, 404);
 }
 
@@ -170,11 +182,17 @@ fn what_a_handler_returns_becomes_the_response() {
     assert_eq!(server.call("GET", "/unit").status, 204);
     let bytes = server.call("GET", "/bytes");
     assert_eq!(bytes.body, [1, 2, 3]);
-    assert_eq!(bytes.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(
+        bytes.header("content-type"),
+        Some("application/octet-stream")
+    );
     assert_eq!(server.call("GET", "/missing").status, 404);
     assert_eq!(server.call("GET", "/number/21").text(), "42");
     let bad = server.call("GET", "/number/x");
-    assert_eq!((bad.status, bad.text().as_str()), (422, "\"x\" is not a number\n"));
+    assert_eq!(
+        (bad.status, bad.text().as_str()),
+        (422, "\"x\" is not a number\n")
+    );
     // Asking for a parameter the route does not have is a bug: the handler panics, 500.
     assert_eq!(server.call("GET", "/wrong-param").status, 500);
 }
@@ -183,7 +201,9 @@ fn what_a_handler_returns_becomes_the_response() {
 fn conflicting_routes_are_refused_naming_both() {
     let mut app = App::new();
     app.get("/users/:id", |_, _| "a");
-    let err = app.try_route("POST", "/users/:name", |_, _| "b").unwrap_err();
+    let err = app
+        .try_route("POST", "/users/:name", |_, _| "b")
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "POST: route /users/:name conflicts with /users/:id: both match exactly the same paths"
@@ -193,13 +213,22 @@ fn conflicting_routes_are_refused_naming_both() {
     assert_eq!(err.to_string(), "GET /users/:id is already registered");
     let err = app.try_route("GE T", "/x", |_, _| "d").unwrap_err();
     assert_eq!(err.to_string(), "\"GE T\" is not an HTTP method");
-    let err = app.try_route("GET", "/files/{name}", |_, _| "e").unwrap_err();
-    assert!(err.to_string().contains("write parameters as ':name'"), "{err}");
+    let err = app
+        .try_route("GET", "/files/{name}", |_, _| "e")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("write parameters as ':name'"),
+        "{err}"
+    );
     // In a group the message has the whole route.
     app.group("/api", |api| {
         api.get("/items/:id", |_, _| "f");
-        let err = api.try_route("GET", "/items/:item", |_, _| "g").unwrap_err();
-        assert!(err.to_string().contains("/api/items/:item conflicts with /api/items/:id"));
+        let err = api
+            .try_route("GET", "/items/:item", |_, _| "g")
+            .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("/api/items/:item conflicts with /api/items/:id"));
     });
     // A refused route changes nothing: the first one still answers.
     let server = Running::start(app);
@@ -231,5 +260,7 @@ fn the_chapter_example_serves_hello_slow_and_its_state() {
     client.send("GET /users/7 HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(client.response().text(), "user 7\n");
     server.interrupt();
-    assert!(server.wait_exit(std::time::Duration::from_secs(10)).success());
+    assert!(server
+        .wait_exit(std::time::Duration::from_secs(10))
+        .success());
 }

@@ -21,16 +21,33 @@ fn the_binary_serves_every_showcase_route() {
 
     let plaintext = get("/plaintext");
     assert_eq!(plaintext.text(), "Hello, World!");
-    assert_eq!(plaintext.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        plaintext.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
     let json = get("/json");
     assert_eq!(json.text(), r#"{"message":"Hello, World!"}"#);
     assert_eq!(json.header("content-type"), Some("application/json"));
     assert_eq!(get("/users/caf%C3%A9").text(), "user café\n");
 
     let landing = get("/");
-    assert_eq!(landing.header("content-type"), Some("text/html; charset=utf-8"));
-    for route in ["/plaintext", "/json", "/echo", "/users/", "/panic", "/static/", "/book/"] {
-        assert!(landing.text().contains(route), "the landing page lists {route}");
+    assert_eq!(
+        landing.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    for route in [
+        "/plaintext",
+        "/json",
+        "/echo",
+        "/users/",
+        "/panic",
+        "/static/",
+        "/book/",
+    ] {
+        assert!(
+            landing.text().contains(route),
+            "the landing page lists {route}"
+        );
     }
     #[rustfmt::skip]
     let files = [
@@ -47,7 +64,10 @@ fn the_binary_serves_every_showcase_route() {
 
     client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: text/x-test\r\nContent-Length: 5\r\n\r\nhello");
     let echo = client.response();
-    assert_eq!((echo.text().as_str(), echo.header("content-type")), ("hello", Some("text/x-test")));
+    assert_eq!(
+        (echo.text().as_str(), echo.header("content-type")),
+        ("hello", Some("text/x-test"))
+    );
 
     // The panic is the handler's; the connection loop answers 500 and closes.
     client.send("GET /panic HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -71,7 +91,10 @@ fn the_book_is_served_under_book_when_it_has_been_built() {
     let server = Running::start(showcase::app(&options));
     assert_eq!(server.call("GET", "/book/").text(), "<h1>the book</h1>");
     let bare = server.call("GET", "/book");
-    assert_eq!((bare.status, bare.header("location")), (308, Some("/book/")));
+    assert_eq!(
+        (bare.status, bare.header("location")),
+        (308, Some("/book/"))
+    );
 
     let without = Options {
         book_dir: base.join("not-built"),

@@ -78,7 +78,11 @@ fn serve(tree: &Tree) -> Running {
 }
 
 fn assert_reply(reply: &Reply, status: u16, body: &str, what: &str) {
-    assert_eq!((reply.status, reply.text().as_str()), (status, body), "{what}");
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (status, body),
+        "{what}"
+    );
 }
 
 #[test]
@@ -102,7 +106,10 @@ fn files_come_with_their_content_type() {
         assert_eq!(reply.header("accept-ranges"), Some("bytes"));
     }
     let head = server.call("HEAD", "/static/hello.txt");
-    assert_eq!((head.status, head.header("content-length")), (200, Some("21")));
+    assert_eq!(
+        (head.status, head.header("content-length")),
+        (200, Some("21"))
+    );
     assert_eq!(server.call("GET", "/static/missing.txt").status, 404);
     assert_eq!(server.call("POST", "/static/hello.txt").status, 405);
 }
@@ -111,8 +118,18 @@ fn files_come_with_their_content_type() {
 fn directories_are_served_by_their_index() {
     let tree = Tree::new();
     let server = serve(&tree);
-    assert_reply(&server.call("GET", "/static/"), 200, "<h1>root index</h1>", "root");
-    assert_reply(&server.call("GET", "/static/sub/"), 200, "<h1>sub index</h1>", "sub");
+    assert_reply(
+        &server.call("GET", "/static/"),
+        200,
+        "<h1>root index</h1>",
+        "root",
+    );
+    assert_reply(
+        &server.call("GET", "/static/sub/"),
+        200,
+        "<h1>sub index</h1>",
+        "sub",
+    );
     assert_eq!(server.call("GET", "/static/empty/").status, 404);
     assert_eq!(server.call("GET", "/static/hello.txt/").status, 404);
     // Without the slash, a directory is redirected to it, so that relative links work.
@@ -157,13 +174,22 @@ fn no_request_escapes_the_root() {
 fn symbolic_links_may_not_lead_outside() {
     let tree = Tree::new();
     let server = serve(&tree);
-    for path in ["/static/link-out", "/static/dir-out/secret.txt", "/static/dir-out/"] {
+    for path in [
+        "/static/link-out",
+        "/static/dir-out/secret.txt",
+        "/static/dir-out/",
+    ] {
         let reply = server.call("GET", path);
         assert_eq!(reply.status, 404, "{path}");
         assert!(!reply.text().contains(SECRET), "{path} leaked the secret");
     }
     // A link that stays inside is followed.
-    assert_reply(&server.call("GET", "/static/link-in"), 200, "Hello, static world!\n", "in");
+    assert_reply(
+        &server.call("GET", "/static/link-in"),
+        200,
+        "Hello, static world!\n",
+        "in",
+    );
 }
 
 #[test]
@@ -172,7 +198,10 @@ fn revalidation_answers_304() {
     let server = serve(&tree);
     let first = server.call("GET", "/static/hello.txt");
     let etag = first.header("etag").expect("an ETag").to_string();
-    let modified = first.header("last-modified").expect("a Last-Modified").to_string();
+    let modified = first
+        .header("last-modified")
+        .expect("a Last-Modified")
+        .to_string();
     assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
 
     let cases = [
@@ -181,9 +210,15 @@ fn revalidation_answers_304() {
         ("If-None-Match: *\r\n".to_string(), 304),
         ("If-None-Match: \"nope\"\r\n".to_string(), 200),
         (format!("If-Modified-Since: {modified}\r\n"), 304),
-        ("If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n".into(), 200),
+        (
+            "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n".into(),
+            200,
+        ),
         // If-None-Match decides when both are present (RFC 9110 §13.2.2).
-        (format!("If-None-Match: \"nope\"\r\nIf-Modified-Since: {modified}\r\n"), 200),
+        (
+            format!("If-None-Match: \"nope\"\r\nIf-Modified-Since: {modified}\r\n"),
+            200,
+        ),
     ];
     for (headers, status) in cases {
         let reply = server.call_with("GET", "/static/hello.txt", &headers);
@@ -194,7 +229,11 @@ fn revalidation_answers_304() {
             assert_eq!(reply.header("content-length"), None);
         }
     }
-    let head = server.call_with("HEAD", "/static/hello.txt", &format!("If-None-Match: {etag}\r\n"));
+    let head = server.call_with(
+        "HEAD",
+        "/static/hello.txt",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
     assert_eq!(head.status, 304);
 }
 
@@ -202,7 +241,11 @@ fn revalidation_answers_304() {
 fn single_ranges_get_206_and_impossible_ones_416() {
     let tree = Tree::new();
     let server = serve(&tree);
-    let etag = server.call("GET", "/static/digits.txt").header("etag").unwrap().to_string();
+    let etag = server
+        .call("GET", "/static/digits.txt")
+        .header("etag")
+        .unwrap()
+        .to_string();
     #[rustfmt::skip]
     let cases = [
         ("Range: bytes=2-5\r\n", 206, "2345", Some("bytes 2-5/10")),
@@ -222,12 +265,25 @@ fn single_ranges_get_206_and_impossible_ones_416() {
     }
     // If-Range: the range applies only to the version of the file it names.
     let same = format!("Range: bytes=0-0\r\nIf-Range: {etag}\r\n");
-    assert_reply(&server.call_with("GET", "/static/digits.txt", &same), 206, "0", "same");
+    assert_reply(
+        &server.call_with("GET", "/static/digits.txt", &same),
+        206,
+        "0",
+        "same",
+    );
     let other = "Range: bytes=0-0\r\nIf-Range: \"old\"\r\n";
-    assert_reply(&server.call_with("GET", "/static/digits.txt", other), 200, "0123456789", "old");
+    assert_reply(
+        &server.call_with("GET", "/static/digits.txt", other),
+        200,
+        "0123456789",
+        "old",
+    );
     // Ranges are for GET only: a HEAD gets the head of the whole file.
     let head = server.call_with("HEAD", "/static/digits.txt", "Range: bytes=2-5\r\n");
-    assert_eq!((head.status, head.header("content-length")), (200, Some("10")));
+    assert_eq!(
+        (head.status, head.header("content-length")),
+        (200, Some("10"))
+    );
 }
 
 #[test]
@@ -235,7 +291,8 @@ fn a_partial_response_keeps_the_connection_in_step() {
     let tree = Tree::new();
     let server = serve(&tree);
     let mut client = Client::connect(server.addr);
-    let request = |range: &str| format!("GET /static/digits.txt HTTP/1.1\r\nHost: t\r\n{range}\r\n");
+    let request =
+        |range: &str| format!("GET /static/digits.txt HTTP/1.1\r\nHost: t\r\n{range}\r\n");
     client.send(request("Range: bytes=3-4\r\n") + &request("") + &request("Range: bytes=99-\r\n"));
     assert_eq!(client.response().text(), "34");
     assert_eq!(client.response().text(), "0123456789");
@@ -252,5 +309,8 @@ fn a_missing_directory_is_refused_at_registration() {
     });
     let payload = result.expect_err("registration should panic");
     let message = payload.downcast_ref::<String>().unwrap();
-    assert!(message.contains("cannot serve static files from /no/such/dir"), "{message}");
+    assert!(
+        message.contains("cannot serve static files from /no/such/dir"),
+        "{message}"
+    );
 }

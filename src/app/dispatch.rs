@@ -25,7 +25,9 @@ impl<S> App<S> {
         };
         let params = match found.params.decode_all() {
             Ok(params) => params,
-            Err(err) => return Response::text(format!("400 Bad Request: {err}\n")).with_status(400),
+            Err(err) => {
+                return Response::text(format!("400 Bad Request: {err}\n")).with_status(400)
+            }
         };
         // Owned values: the context must not borrow the request the handler gets as `&mut`.
         let params: Vec<(&str, String)> = params

@@ -139,10 +139,16 @@ mod tests {
 
     #[test]
     fn statuses_unit_and_option() {
-        assert_eq!(parts((201, "made")), (201, TEXT.map(Into::into), b"made".to_vec()));
+        assert_eq!(
+            parts((201, "made")),
+            (201, TEXT.map(Into::into), b"made".to_vec())
+        );
         assert_eq!(parts(()), (204, None, Vec::new()));
         assert_eq!(parts(Some("here")).0, 200);
-        assert_eq!(parts(None::<&str>), (404, TEXT.map(Into::into), b"404 Not Found\n".to_vec()));
+        assert_eq!(
+            parts(None::<&str>),
+            (404, TEXT.map(Into::into), b"404 Not Found\n".to_vec())
+        );
     }
 
     #[test]

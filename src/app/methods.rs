@@ -127,9 +127,15 @@ mod tests {
     #[test]
     fn head_falls_back_to_get_and_options_is_answered() {
         assert!(matches!(table(&["GET"]).choose("HEAD"), Choice::Call(_)));
-        assert!(matches!(table(&["POST"]).choose("HEAD"), Choice::NotAllowed));
+        assert!(matches!(
+            table(&["POST"]).choose("HEAD"),
+            Choice::NotAllowed
+        ));
         assert!(matches!(table(&["GET"]).choose("OPTIONS"), Choice::Options));
-        assert!(matches!(table(&["OPTIONS"]).choose("OPTIONS"), Choice::Call(_)));
+        assert!(matches!(
+            table(&["OPTIONS"]).choose("OPTIONS"),
+            Choice::Call(_)
+        ));
         assert!(matches!(table(&["GET"]).choose("get"), Choice::NotAllowed));
     }
 }

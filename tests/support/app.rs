@@ -59,7 +59,9 @@ impl Running {
 
     /// `method path` with extra header lines (each ending in `\r\n`).
     pub fn call_with(&self, method: &str, path: &str, headers: &str) -> Reply {
-        self.send(&format!("{method} {path} HTTP/1.1\r\nHost: test\r\n{headers}\r\n"))
+        self.send(&format!(
+            "{method} {path} HTTP/1.1\r\nHost: test\r\n{headers}\r\n"
+        ))
     }
 }
 

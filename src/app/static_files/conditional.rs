@@ -22,7 +22,11 @@ impl Validators {
     pub(crate) fn new(len: u64, mtime: SystemTime) -> Validators {
         let since = mtime.duration_since(UNIX_EPOCH).unwrap_or_default();
         Validators {
-            etag: format!("\"{len:x}-{:x}.{:x}\"", since.as_secs(), since.subsec_nanos()),
+            etag: format!(
+                "\"{len:x}-{:x}.{:x}\"",
+                since.as_secs(),
+                since.subsec_nanos()
+            ),
             modified: since.as_secs(),
         }
     }
@@ -179,7 +183,13 @@ mod tests {
         for secs in [0, 951_782_400, 1_709_210_096, 4_102_444_800] {
             assert_eq!(parse_imf_fixdate(&date::imf_fixdate(secs)), Some(secs));
         }
-        for bad in ["", "Sun, 06 Nov 1994", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC"] {
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+        ] {
             assert_eq!(parse_imf_fixdate(bad), None, "{bad}");
         }
     }

@@ -50,7 +50,9 @@ pub(crate) fn register<S: Send + Sync + 'static>(app: &mut App<S>, prefix: &str,
     app.get(&format!("{prefix}/*path"), move |request, cx| {
         files.serve(request, cx.param("path"))
     });
-    app.get(&format!("{prefix}/"), move |request, _| index.serve(request, ""));
+    app.get(&format!("{prefix}/"), move |request, _| {
+        index.serve(request, "")
+    });
 }
 
 impl Files {
@@ -58,7 +60,10 @@ impl Files {
     pub fn new(dir: impl AsRef<Path>) -> io::Result<Files> {
         let root = dir.as_ref().canonicalize()?;
         if !root.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a directory"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a directory",
+            ));
         }
         Ok(Files { root })
     }
@@ -169,8 +174,9 @@ fn send(request: &Request<'_>, path: &Path) -> io::Result<Response> {
                 .with_header("Content-Range", format!("bytes {start}-{end}/{len}"))
                 .with_content(Content::File(file, end - start + 1))
         }
-        Range::Unsatisfiable => Response::status_page(416)
-            .with_header("Content-Range", format!("bytes */{len}")),
+        Range::Unsatisfiable => {
+            Response::status_page(416).with_header("Content-Range", format!("bytes */{len}"))
+        }
     };
     let response = match range {
         Range::Unsatisfiable => response,
