@@ -98,6 +98,24 @@ fn options_lists_the_methods_unless_the_route_answers_it() {
         );
     }
     assert_eq!(server.call("PURGE", "/cache").text(), "purged");
+    let empty = Running::start(App::new()).call("OPTIONS", "*");
+    assert_eq!(
+        (empty.status, empty.header("allow")),
+        (204, Some("OPTIONS"))
+    );
+}
+
+#[test]
+fn the_app_lists_its_routes_most_specific_first() {
+    let routes = app().routes();
+    let routes: Vec<(&str, &str)> = routes.iter().map(|(m, p)| (&**m, &**p)).collect();
+    assert_eq!(routes.len(), 10);
+    assert_eq!(routes[0], ("GET", "/"));
+    let at = |route| routes.iter().position(|r| *r == route).unwrap();
+    assert!(at(("GET", "/users/new")) < at(("GET", "/users/:id")));
+    // Methods in the order registered: OPTIONS before GET here.
+    assert_eq!(at(("OPTIONS", "/custom")) + 1, at(("GET", "/custom")));
+    assert_eq!(at(("GET", "/users/:id")) + 1, at(("DELETE", "/users/:id")));
 }
 
 #[test]
@@ -259,6 +277,8 @@ fn the_chapter_example_serves_hello_slow_and_its_state() {
     assert_eq!(client.response().text(), "1");
     client.send("GET /users/7 HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(client.response().text(), "user 7\n");
+    // Closed first: an idle kept-alive connection would hold a worker until its idle timeout.
+    drop(client);
     server.interrupt();
     assert!(server
         .wait_exit(std::time::Duration::from_secs(10))

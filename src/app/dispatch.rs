@@ -78,7 +78,8 @@ impl<S> App<S> {
 
     /// Every method some route answers, each once, for `OPTIONS *`.
     fn all_methods(&self) -> Vec<&str> {
-        let mut all = Vec::new();
+        // OPTIONS itself is always answered, even by an application with no routes.
+        let mut all = vec!["OPTIONS"];
         for (_, table) in self.router.routes() {
             for method in table.allowed() {
                 if !all.contains(&method) {

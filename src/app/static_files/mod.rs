@@ -3,9 +3,9 @@
 //! `app.static_files("/static", "public")` registers `GET /static/*path` and `GET /static/`.
 //! A request for `/static/css/site.css` then gets `public/css/site.css`, and:
 //!
-//! - its `Content-Type` comes from the extension ([`content_type`](crate::response::content_type));
+//! - its `Content-Type` comes from the extension ([`content_type`]);
 //! - nothing outside the directory can be reached: `..`, absolute paths, backslashes, NUL and
-//!   `:` are refused with `400` after percent-decoding ([`safe_path`]), and a symbolic link
+//!   `:` are refused with `400` after percent-decoding, and a symbolic link
 //!   that leads outside is `404` (the resolved path must still be under the root);
 //! - a directory is served by its `index.html` (or `404`), and a directory asked for without
 //!   its trailing slash is redirected (`308`) to it, so the page's relative links work;
