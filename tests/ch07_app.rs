@@ -135,6 +135,9 @@ fn the_other_spelling_of_a_trailing_slash_is_a_308_that_keeps_the_query() {
     }
     // POST is redirected too: 308 tells the client to repeat the method and the body.
     assert_eq!(server.call("POST", "/submit/").status, 308);
+    // An absolute-form target without a path is a request for `/`, not a redirect to it.
+    assert_eq!(server.call("GET", "http://test").text(), "home");
+    assert_eq!(server.call("GET", "http://test/users/7?x").text(), "user 7");
     // Never to a protocol-relative `//host/` location.
     assert_eq!(server.call("GET", "//docs").status, 404);
 }

@@ -20,7 +20,7 @@ impl<S> App<S> {
     /// - a parameter that does not decode: `400 Bad Request`.
     pub fn handle(&self, request: &mut Request<'_>) -> Response {
         // Match on the raw path: decoding first would turn `%2F` into a segment break.
-        let Some(found) = self.router.at(request.raw_path()) else {
+        let Some(found) = self.router.at(raw_path(request)) else {
             return self.no_route(request);
         };
         let params = match found.params.decode_all() {
@@ -51,7 +51,7 @@ impl<S> App<S> {
     // ANCHOR: no_route
     /// The answer when no route matches the path.
     fn no_route(&self, request: &Request<'_>) -> Response {
-        let path = request.raw_path();
+        let path = raw_path(request);
         // RFC 9110 §9.3.7: `OPTIONS *` asks about the server as a whole.
         if path == "*" && request.method() == "OPTIONS" {
             return Response::new(204).with_header("Allow", self.all_methods().join(", "));
@@ -88,5 +88,14 @@ impl<S> App<S> {
             }
         }
         all
+    }
+}
+
+/// The path as sent, still encoded; `/` for an absolute-form target with no path at all
+/// (`GET http://example.com HTTP/1.1`): the same URI as with `/` (RFC 3986 §6.2.3).
+fn raw_path<'r>(request: &'r Request<'_>) -> &'r str {
+    match request.raw_path() {
+        "" => "/",
+        path => path,
     }
 }
