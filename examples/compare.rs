@@ -63,6 +63,12 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::KeepAlive,
     },
+    Server {
+        label: "ch07 app",
+        example: "ch07_app",
+        args: &["--workers", "64", "--queue", "1024"],
+        connection: Connection::KeepAlive,
+    },
 ];
 // ANCHOR_END: servers
 

@@ -11,10 +11,12 @@
 //! | 5 | [`http`], [`request`]: HTTP/1.1 parsing, the connection loop, the request |
 //! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
 //! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
+//! | 7 | [`app`]: the application users write against; [`showcase`]: weft's demo routes |
 //! | all | [`cli`]: the flags every server in the book takes |
 //! | measuring | [`measure`]: the load generator behind the step-comparison tool |
 #![deny(missing_docs)]
 
+pub mod app;
 pub mod cli;
 pub mod date;
 pub mod http;
@@ -25,4 +27,5 @@ pub mod request;
 pub mod response;
 pub mod router;
 pub mod server;
+pub mod showcase;
 pub mod shutdown;

@@ -1,38 +1,25 @@
-//! The weft showcase: for now, the most complete server the book has built (chapter 4's
-//! pool serving the naive handler). Later chapters turn it into the showcase application.
+//! The weft showcase: `cargo run --release` serves [`weft::showcase`] on 127.0.0.1:8080
+//! (flags `--addr` and `--workers`) until Ctrl-C. Open <http://127.0.0.1:8080/> for the list
+//! of routes.
 
-use std::net::TcpListener;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use weft::cli::{self, Flags};
 use weft::pool::Drain;
-use weft::server::{self, Config};
-use weft::shutdown::Shutdown;
+use weft::server::Config;
+use weft::showcase::{self, Options};
 
 fn main() -> ExitCode {
     cli::init_logging();
-    let flags = Flags::from_env(&["--addr", "--workers", "--queue", "--grace-ms"]);
-    let defaults = Config::default();
-    let config = Config {
-        workers: flags.value_or_exit("--workers", defaults.workers),
-        queue: flags.value_or_exit("--queue", defaults.queue),
-        grace: Duration::from_millis(flags.value_or_exit("--grace-ms", 10_000)),
-    };
-    let listener = TcpListener::bind(flags.addr()).expect("cannot bind");
-    cli::announce(listener.local_addr().expect("bound address"));
-
-    let shutdown = Shutdown::new();
-    shutdown
-        .on_ctrl_c()
-        .expect("cannot install the Ctrl-C handler");
-    let drain = server::serve(listener, &config, &shutdown, |stream| {
-        if let Err(err) = weft::naive::handle(stream) {
-            log::debug!("connection ended with an error: {err}");
+    let flags = Flags::from_env(&["--addr", "--workers"]);
+    let workers = flags.value_or_exit("--workers", Config::default().workers);
+    let app = showcase::app(&Options::default());
+    match app.run(flags.addr(), workers) {
+        Ok(Drain::Complete) => ExitCode::SUCCESS,
+        Ok(Drain::TimedOut { .. }) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("error: cannot serve on {}: {err}", flags.addr());
+            ExitCode::FAILURE
         }
-    });
-    match drain {
-        Drain::Complete => ExitCode::SUCCESS,
-        Drain::TimedOut { .. } => ExitCode::FAILURE,
     }
 }

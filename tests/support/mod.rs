@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+pub mod app;
+
 /// How long any single read may block before a test fails instead of hanging.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -64,7 +66,17 @@ impl Server {
     /// Starts example `name` with `RUST_LOG` set to `log_level`, and waits (with a timeout)
     /// for the `listening on ADDR` line every server in the book prints first.
     pub fn start_with_log(name: &str, args: &[&str], log_level: &str) -> Server {
-        let mut child = Command::new(example_path(name))
+        Server::spawn(&example_path(name), name, args, log_level)
+    }
+
+    /// Starts the `weft` binary itself (`src/main.rs`, the showcase) on `127.0.0.1:0`.
+    pub fn start_main(args: &[&str]) -> Server {
+        Server::spawn(env!("CARGO_BIN_EXE_weft").as_ref(), "weft", args, "debug")
+    }
+
+    /// Starts `program` with `--addr 127.0.0.1:0` and `args`, and reads its address.
+    fn spawn(program: &std::path::Path, name: &str, args: &[&str], log_level: &str) -> Server {
+        let mut child = Command::new(program)
             .arg("--addr")
             .arg("127.0.0.1:0")
             .args(args)

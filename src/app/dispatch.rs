@@ -1,0 +1,101 @@
+//! Dispatch: from a request to the handler that answers it, and the answers the application
+//! gives on its own when no handler does (RFC 9110 sections cited where each rule is).
+
+use crate::request::Request;
+use crate::response::Response;
+
+use super::methods::Choice;
+use super::{App, Ctx};
+
+impl<S> App<S> {
+    // ANCHOR: handle
+    /// Answers one request: finds its route, decodes the path parameters, and calls the
+    /// handler registered for the method, or answers the request itself.
+    ///
+    /// - no route for the path: `404 Not Found`, or `308 Permanent Redirect` when the path
+    ///   with its trailing slash added or removed has one;
+    /// - a route, but not for this method: `405 Method Not Allowed` with `Allow`;
+    /// - `HEAD` without a handler of its own: the `GET` handler answers;
+    /// - `OPTIONS` without a handler of its own: `204 No Content` with `Allow`;
+    /// - a parameter that does not decode: `400 Bad Request`.
+    pub fn handle(&self, request: &mut Request<'_>) -> Response {
+        // Match on the raw path: decoding first would turn `%2F` into a segment break.
+        let Some(found) = self.router.at(raw_path(request)) else {
+            return self.no_route(request);
+        };
+        let params = match found.params.decode_all() {
+            Ok(params) => params,
+            Err(err) => {
+                return Response::text(format!("400 Bad Request: {err}\n")).with_status(400)
+            }
+        };
+        // Owned values: the context must not borrow the request the handler gets as `&mut`.
+        let params: Vec<(&str, String)> = params
+            .into_iter()
+            .map(|(name, value)| (name, value.into_owned()))
+            .collect();
+        let table = found.value;
+        match table.choose(request.method()) {
+            Choice::Call(handler) => {
+                let cx = Ctx::new(found.route, &params, &self.state);
+                handler(request, &cx)
+            }
+            Choice::Options => Response::new(204).with_header("Allow", table.allowed().join(", ")),
+            Choice::NotAllowed => {
+                Response::status_page(405).with_header("Allow", table.allowed().join(", "))
+            }
+        }
+    }
+    // ANCHOR_END: handle
+
+    // ANCHOR: no_route
+    /// The answer when no route matches the path.
+    fn no_route(&self, request: &Request<'_>) -> Response {
+        let path = raw_path(request);
+        // RFC 9110 §9.3.7: `OPTIONS *` asks about the server as a whole.
+        if path == "*" && request.method() == "OPTIONS" {
+            return Response::new(204).with_header("Allow", self.all_methods().join(", "));
+        }
+        // A path starting `//` would redirect to `//host/...`, which a browser reads as
+        // another site: never redirect there.
+        let redirect = match path.starts_with("//") {
+            true => None,
+            false => self.router.trailing_slash_redirect(path),
+        };
+        match redirect {
+            // §15.4.9: 308 keeps the method and the body, unlike 301.
+            Some(mut location) => {
+                if let Some(query) = request.query() {
+                    location.push('?');
+                    location.push_str(query);
+                }
+                Response::status_page(308).with_header("Location", location)
+            }
+            None => Response::status_page(404),
+        }
+    }
+    // ANCHOR_END: no_route
+
+    /// Every method some route answers, each once, for `OPTIONS *`.
+    fn all_methods(&self) -> Vec<&str> {
+        // OPTIONS itself is always answered, even by an application with no routes.
+        let mut all = vec!["OPTIONS"];
+        for (_, table) in self.router.routes() {
+            for method in table.allowed() {
+                if !all.contains(&method) {
+                    all.push(method);
+                }
+            }
+        }
+        all
+    }
+}
+
+/// The path as sent, still encoded; `/` for an absolute-form target with no path at all
+/// (`GET http://example.com HTTP/1.1`): the same URI as with `/` (RFC 3986 §6.2.3).
+fn raw_path<'r>(request: &'r Request<'_>) -> &'r str {
+    match request.raw_path() {
+        "" => "/",
+        path => path,
+    }
+}

@@ -1,0 +1,163 @@
+//! What a handler may return: anything that turns into a [`Response`].
+//!
+//! A handler that had to build a `Response` by hand for every answer would be mostly
+//! ceremony. Instead it returns whatever reads best (a string, some JSON, a status and a
+//! body, a `Result`) and [`IntoResponse`] turns that into the response. The conversions are
+//! deliberately few and unsurprising; chapter 8 refines the error side.
+
+use serde::Serialize;
+
+use crate::response::Response;
+
+// ANCHOR: trait
+/// A value a handler can return: it knows how to become a [`Response`].
+pub trait IntoResponse {
+    /// Turns `self` into the response the client gets.
+    fn into_response(self) -> Response;
+}
+// ANCHOR_END: trait
+
+/// A value sent as JSON: `Json(value)` is `200 OK` with `Content-Type: application/json`.
+///
+/// A value that fails to serialise (a map with non-string keys, say) is a bug in the
+/// handler and is answered `500`, as [`Response::json`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+// ANCHOR: impls
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+/// Text is `200 OK`, `text/plain; charset=utf-8`.
+impl IntoResponse for &'static str {
+    fn into_response(self) -> Response {
+        Response::text(self)
+    }
+}
+
+impl IntoResponse for String {
+    fn into_response(self) -> Response {
+        Response::text(self)
+    }
+}
+
+/// Bytes are `200 OK`, `application/octet-stream`.
+impl IntoResponse for Vec<u8> {
+    fn into_response(self) -> Response {
+        Response::bytes(self)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        Response::json(&self.0)
+    }
+}
+
+/// Nothing to say is `204 No Content`.
+impl IntoResponse for () {
+    fn into_response(self) -> Response {
+        Response::new(204)
+    }
+}
+
+/// A status with a body: `(404, "no such user")`, `(201, Json(user))`.
+///
+/// # Panics
+/// If the status is not a three-digit code, as [`Response::with_status`] does.
+impl<T: IntoResponse> IntoResponse for (u16, T) {
+    fn into_response(self) -> Response {
+        let (status, body) = self;
+        body.into_response().with_status(status)
+    }
+}
+
+/// `None` is `404 Not Found`: a handler that looks something up can return the lookup.
+impl<T: IntoResponse> IntoResponse for Option<T> {
+    fn into_response(self) -> Response {
+        match self {
+            Some(value) => value.into_response(),
+            None => Response::status_page(404),
+        }
+    }
+}
+
+/// Either side answers: `Ok` the usual way, `Err` by its own conversion, so the error type
+/// decides its status (`Err((400, "bad id"))`).
+impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(value) => value.into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+}
+// ANCHOR_END: impls
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::Content;
+
+    /// The status, the Content-Type and the bytes of a response with an in-memory body.
+    fn parts(value: impl IntoResponse) -> (u16, Option<String>, Vec<u8>) {
+        let response = value.into_response();
+        let content_type = response.header("content-type").map(str::to_string);
+        let body = match response.content() {
+            Content::Empty => Vec::new(),
+            Content::Bytes(bytes) => bytes.clone(),
+            other => panic!("unexpected content {other:?}"),
+        };
+        (response.status(), content_type, body)
+    }
+
+    const TEXT: Option<&str> = Some("text/plain; charset=utf-8");
+
+    #[test]
+    fn text_and_bytes() {
+        assert_eq!(parts("hi"), (200, TEXT.map(Into::into), b"hi".to_vec()));
+        assert_eq!(
+            parts(String::from("hi")),
+            (200, TEXT.map(Into::into), b"hi".to_vec())
+        );
+        let octets = Some("application/octet-stream".to_string());
+        assert_eq!(parts(vec![0u8, 1]), (200, octets, vec![0, 1]));
+    }
+
+    #[test]
+    fn json_wraps_a_serialisable_value() {
+        let json = Some("application/json".to_string());
+        let body = br#"{"message":"Hello, World!"}"#.to_vec();
+        let value = serde_json::json!({"message": "Hello, World!"});
+        assert_eq!(parts(Json(value)), (200, json, body));
+        let unserialisable: std::collections::HashMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        assert_eq!(parts(Json(unserialisable)).0, 500);
+    }
+
+    #[test]
+    fn statuses_unit_and_option() {
+        assert_eq!(
+            parts((201, "made")),
+            (201, TEXT.map(Into::into), b"made".to_vec())
+        );
+        assert_eq!(parts(()), (204, None, Vec::new()));
+        assert_eq!(parts(Some("here")).0, 200);
+        assert_eq!(
+            parts(None::<&str>),
+            (404, TEXT.map(Into::into), b"404 Not Found\n".to_vec())
+        );
+    }
+
+    #[test]
+    fn results_answer_with_either_side() {
+        let ok: Result<&str, (u16, String)> = Ok("fine");
+        assert_eq!(parts(ok), (200, TEXT.map(Into::into), b"fine".to_vec()));
+        let err: Result<&str, (u16, String)> = Err((400, "bad id".to_string()));
+        assert_eq!(parts(err), (400, TEXT.map(Into::into), b"bad id".to_vec()));
+        let response: Result<Response, Response> = Err(Response::status_page(503));
+        assert_eq!(parts(response).0, 503);
+    }
+}

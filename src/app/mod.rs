@@ -1,0 +1,302 @@
+//! Chapter 7: the application, what a user of weft writes code against.
+//!
+//! An [`App`] is a [`Router`] whose value per route is a small table of handlers by method,
+//! plus the application's shared state. It registers handlers, answers the HTTP rules of
+//! dispatch (404, 405 with `Allow`, `HEAD`, `OPTIONS`, the trailing-slash redirect) on its
+//! own, and serves itself with chapter 5's [`http::serve`].
+//!
+//! ```no_run
+//! use weft::app::{App, Json};
+//!
+//! let mut app = App::new();
+//! app.get("/", |_, _| "Hello, World!");
+//! app.get("/users/:id", |_, cx| format!("user {}", cx.param("id")));
+//! app.get("/json", |_, _| Json(serde_json::json!({"message": "Hello, World!"})));
+//! app.run("127.0.0.1:8080", 8).expect("cannot serve");
+//! ```
+//!
+//! # Registration errors panic
+//!
+//! [`App::get`] and its siblings panic when a route cannot be registered (a malformed
+//! pattern, a method registered twice, two patterns that match the same paths), with a
+//! message naming both routes. Routes are registered once, at start-up, from code: a bad one
+//! is a bug to fix before the server runs, not an error to handle, and a `Result` on every
+//! `app.get` would only teach readers to write `.unwrap()`. Code that builds routes from
+//! data can use [`App::try_route`], which returns the same error as a [`RouteError`].
+
+mod context;
+mod dispatch;
+mod group;
+mod into_response;
+mod methods;
+pub mod static_files;
+
+pub use context::Ctx;
+pub use group::Group;
+pub use into_response::{IntoResponse, Json};
+
+use std::fmt;
+use std::io;
+use std::net::{TcpListener, ToSocketAddrs};
+use std::path::Path;
+
+use crate::cli;
+use crate::http::{self, Limits};
+use crate::pool::Drain;
+use crate::request::Request;
+use crate::router::{InsertError, Router};
+use crate::server::Config;
+use crate::shutdown::Shutdown;
+use methods::{Handler, Methods};
+
+// ANCHOR: app
+/// A web application: routes with their handlers, shared state `S`, and how to serve them.
+pub struct App<S = ()> {
+    router: Router<Methods<S>>,
+    state: S,
+    config: Config,
+    limits: Limits,
+}
+// ANCHOR_END: app
+
+/// Why a route could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    /// The router refused the pattern: malformed, or in conflict with an earlier route
+    /// (the error names both).
+    Pattern {
+        /// The method being registered.
+        method: String,
+        /// The router's reason.
+        error: InsertError,
+    },
+    /// This method already has a handler on exactly this route.
+    Duplicate {
+        /// The method.
+        method: String,
+        /// The route.
+        route: String,
+    },
+    /// The method is not a token (RFC 9110 §9.1), so no request could ever carry it.
+    BadMethod {
+        /// The method as given.
+        method: String,
+    },
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteError::Pattern { method, error } => write!(f, "{method}: {error}"),
+            RouteError::Duplicate { method, route } => {
+                write!(f, "{method} {route} is already registered")
+            }
+            RouteError::BadMethod { method } => write!(f, "{method:?} is not an HTTP method"),
+        }
+    }
+}
+
+impl std::error::Error for RouteError {}
+
+impl App<()> {
+    /// An application without shared state.
+    pub fn new() -> App<()> {
+        App::with_state(())
+    }
+}
+
+impl Default for App<()> {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
+/// Generates the one-line shortcuts `get`, `post`, … for a type that has `route`, so that
+/// [`App`] and [`Group`] offer the same ones without writing them out twice.
+macro_rules! method_shortcuts {
+    ($($name:ident => $method:literal),* $(,)?) => {$(
+        #[doc = concat!("Registers `handler` for `", $method, "` requests to `pattern`.")]
+        ///
+        /// # Panics
+        /// If the route cannot be registered; see [`App::try_route`].
+        pub fn $name<H, R>(&mut self, pattern: &str, handler: H) -> &mut Self
+        where
+            H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
+            R: IntoResponse,
+        {
+            self.route($method, pattern, handler)
+        }
+    )*};
+}
+pub(crate) use method_shortcuts;
+
+impl<S: Send + Sync + 'static> App<S> {
+    /// An application whose handlers can all reach `state` through [`Ctx::state`].
+    ///
+    /// The state is shared by every worker thread, so it is read-only unless it brings its
+    /// own synchronisation: an atomic counter, a `Mutex`, a connection pool. Pass an
+    /// `Arc<T>` to keep a handle on it outside the application as well.
+    pub fn with_state(state: S) -> App<S> {
+        App {
+            router: Router::new(),
+            state,
+            config: Config::default(),
+            limits: Limits::default(),
+        }
+    }
+
+    // ANCHOR: route
+    /// Registers `handler` for `method` requests to `pattern` (see [`crate::router`] for
+    /// patterns).
+    ///
+    /// # Panics
+    /// If the route cannot be registered, with the message of [`App::try_route`]'s error.
+    pub fn route<H, R>(&mut self, method: &str, pattern: &str, handler: H) -> &mut Self
+    where
+        H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        if let Err(err) = self.try_route(method, pattern, handler) {
+            panic!("cannot register a route: {err}");
+        }
+        self
+    }
+
+    /// Registers `handler` like [`App::route`], or says why it cannot: a malformed pattern,
+    /// a pattern that matches exactly the paths of an earlier one (the error names both), a
+    /// method that already has a handler on this route, or a method that is not a token.
+    pub fn try_route<H, R>(
+        &mut self,
+        method: &str,
+        pattern: &str,
+        handler: H,
+    ) -> Result<&mut Self, RouteError>
+    where
+        H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        let handler: Handler<S> = Box::new(move |request, cx| handler(request, cx).into_response());
+        self.add(method, pattern, handler)?;
+        Ok(self)
+    }
+
+    /// Adds a handler to the route's table, creating the route if it is new.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+        if method.is_empty() || !method.bytes().all(is_token_byte) {
+            let method = method.to_string();
+            return Err(RouteError::BadMethod { method });
+        }
+        match self.router.route_mut(pattern) {
+            Some(table) if table.has(method) => Err(RouteError::Duplicate {
+                method: method.to_string(),
+                route: pattern.to_string(),
+            }),
+            Some(table) => {
+                table.add(method, handler);
+                Ok(())
+            }
+            None => self
+                .router
+                .insert(pattern, Methods::new(method, handler))
+                .map_err(|error| RouteError::Pattern {
+                    method: method.to_string(),
+                    error,
+                }),
+        }
+    }
+    // ANCHOR_END: route
+
+    method_shortcuts! {
+        get => "GET",
+        post => "POST",
+        put => "PUT",
+        patch => "PATCH",
+        delete => "DELETE",
+    }
+
+    // ANCHOR: group
+    /// Registers the routes `build` adds to a [`Group`] under `prefix`: in
+    /// `app.group("/api", |api| { api.get("/users", list); })` the route is `/api/users`.
+    pub fn group(&mut self, prefix: &str, build: impl FnOnce(&mut Group<'_, S>)) -> &mut Self {
+        build(&mut Group::new(self, prefix));
+        self
+    }
+    // ANCHOR_END: group
+
+    /// Serves the files under `dir` at `prefix`: `GET {prefix}/*path` and `GET {prefix}/`
+    /// (see [`static_files`] for what is served and what is refused).
+    ///
+    /// # Panics
+    /// If `dir` is not a directory, or the routes cannot be registered.
+    pub fn static_files(&mut self, prefix: &str, dir: impl AsRef<Path>) -> &mut Self {
+        static_files::register(self, prefix, dir.as_ref());
+        self
+    }
+
+    /// The application's shared state.
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+
+    /// Every registered `(method, pattern)`, most specific pattern first, methods in the
+    /// order registered: for a start-up log or a landing page.
+    pub fn routes(&self) -> Vec<(String, String)> {
+        let mut routes = Vec::new();
+        for (pattern, table) in self.router.routes() {
+            for method in table.registered() {
+                routes.push((method.to_string(), pattern.to_string()));
+            }
+        }
+        routes
+    }
+
+    // ANCHOR: serve
+    /// Sets the pool's size, queue and grace period (the default is [`Config::default`]).
+    pub fn config(&mut self, config: Config) -> &mut Self {
+        self.config = config;
+        self
+    }
+
+    /// Sets what a client may send (the default is [`Limits::default`]).
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Serves the application on `addr` with `workers` worker threads until Ctrl-C or
+    /// `SIGTERM`, then drains the connections in flight and returns how that went.
+    ///
+    /// Announces the bound address (`listening on ADDR`) first, as every server in the book.
+    pub fn run(mut self, addr: impl ToSocketAddrs, workers: usize) -> io::Result<Drain> {
+        self.config.workers = workers;
+        let listener = TcpListener::bind(addr)?;
+        cli::announce(listener.local_addr()?);
+        let shutdown = Shutdown::new();
+        shutdown.on_ctrl_c().map_err(io::Error::other)?;
+        Ok(self.serve(listener, &shutdown))
+    }
+
+    /// Serves the application on `listener` until `shutdown` is triggered: [`App::run`]
+    /// without the binding and the signal handler, for tests and embedding.
+    pub fn serve(self, listener: TcpListener, shutdown: &Shutdown) -> Drain {
+        let (config, limits) = (self.config.clone(), self.limits.clone());
+        http::serve(listener, &config, &limits, shutdown, move |request| {
+            self.handle(request)
+        })
+    }
+    // ANCHOR_END: serve
+}
+
+/// Whether `byte` may appear in a token, such as a method (RFC 9110 §5.6.2).
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+impl<S> fmt::Debug for App<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("routes", &self.router)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
