@@ -9,9 +9,11 @@
 //! | [`procfs`] | a process's memory and threads, and the machine's facts, from `/proc` |
 //! | [`table`] | the results as a Markdown table, with when and where they were measured |
 //! | [`chart`] | the results as an SVG bar chart |
+//! | [`peers`] | weft against its peers: ratios within a run, a chart per workload |
 
 pub mod chart;
 pub mod child;
 pub mod loadgen;
+pub mod peers;
 pub mod procfs;
 pub mod table;

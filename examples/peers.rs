@@ -1,0 +1,531 @@
+//! The peer comparison (chapter 11): weft's showcase binary and five other Rust servers
+//! (`benches/peers/`), each started in turn and driven by the step-comparison tool's load
+//! generator with kept-alive `GET /plaintext` and `GET /json` at 1, 16, 64 and 256
+//! connections. Prints the table and the ratios weft ÷ each peer; optionally writes a results
+//! page and an SVG chart.
+//!
+//! Run: `cargo run --release --example peers -- --help`
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, SystemTime};
+
+use weft::cli::Flags;
+use weft::measure::chart;
+use weft::measure::child::ServerProcess;
+use weft::measure::loadgen::{self, Connection, Load};
+use weft::measure::peers;
+use weft::measure::procfs::{Machine, Sampler};
+use weft::measure::table::{self, Provenance, Row};
+
+/// Where a server's binary comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Binary {
+    /// weft's own showcase, `src/main.rs`, built in this program's profile.
+    Weft,
+    /// A binary of the `benches/peers` package, always built in release mode.
+    Peer(&'static str),
+}
+
+/// A server in the comparison.
+struct Server {
+    /// The name in the table and chart; `--servers` matches its start.
+    label: &'static str,
+    binary: Binary,
+    /// What it is, for `--help` and the results page.
+    about: &'static str,
+    /// Whether it keeps connections alive (all but the Rust Book's design do).
+    connection: Connection,
+}
+
+/// The label ratios are taken of.
+const SUBJECT: &str = "weft";
+
+// ANCHOR: servers
+/// weft and its peers. Each is started with `--addr 127.0.0.1:0` (and `--workers` when given).
+const SERVERS: &[Server] = &[
+    Server {
+        label: SUBJECT,
+        binary: Binary::Weft,
+        about: "weft's showcase App: router, Request/Response, logging at warn",
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "actix-web",
+        binary: Binary::Peer("peer-actix"),
+        about: "actix-web 4: a single-threaded Tokio runtime per core",
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "axum",
+        binary: Binary::Peer("peer-axum"),
+        about: "axum 0.8 on hyper 1 and Tokio's work-stealing runtime",
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "may-minihttp",
+        binary: Binary::Peer("peer-may-minihttp"),
+        about: "may_minihttp: stackful coroutines, one per connection",
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "tiny_http",
+        binary: Binary::Peer("peer-tiny-http"),
+        about: "tiny_http 0.12: synchronous, a thread per connection parses",
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "rustbook",
+        binary: Binary::Peer("peer-rustbook"),
+        about: "the Rust Book's chapter-20 pool: a connection per request",
+        connection: Connection::Close,
+    },
+];
+// ANCHOR_END: servers
+
+/// A workload: keep-alive `GET path`, one request at a time per connection.
+struct Workload {
+    name: &'static str,
+    path: &'static str,
+}
+
+const WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "plaintext",
+        path: "/plaintext",
+    },
+    Workload {
+        name: "json",
+        path: "/json",
+    },
+];
+
+/// Everything the command line chose.
+struct Options {
+    servers: Vec<&'static Server>,
+    workloads: Vec<&'static Workload>,
+    connections: Vec<usize>,
+    warmup: Duration,
+    duration: Duration,
+    timeout: Duration,
+    runs: usize,
+    weft_workers: Option<usize>,
+    peer_workers: Option<usize>,
+    peers_bin: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+const VALUE_FLAGS: &[&str] = &[
+    "--servers",
+    "--workloads",
+    "--connections",
+    "--duration-ms",
+    "--warmup-ms",
+    "--timeout-ms",
+    "--runs",
+    "--weft-workers",
+    "--peer-workers",
+    "--peers-bin",
+    "--out",
+];
+
+fn usage() -> String {
+    let mut text = String::from(
+        "peers: run weft and its peers under the same load and tabulate the results.
+
+usage: cargo run --release --example peers -- [flags]
+
+  --servers LIST      servers to run, by label prefix (default: all)
+  --workloads LIST    plaintext, json (default: both)
+  --connections LIST  concurrent kept-alive connections (default: 1,16,64,256)
+  --warmup-ms N       load before measuring, discarded (default: 1000)
+  --duration-ms N     measured load per run (default: 5000)
+  --timeout-ms N      longest connect, write or response before it is an error (default: 2000)
+  --runs N            runs per row; the median run is reported (default: 1)
+  --weft-workers N    weft's worker threads (default: weft's own, 64)
+  --peer-workers N    every peer's worker threads (default: each peer's own, see
+                      benches/peers/README.md)
+  --peers-bin DIR     take the peer binaries from DIR instead of building benches/peers
+  --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (a chart per
+                      workload)
+  --short             tiny durations, for tests
+  --help              this text
+
+servers:
+",
+    );
+    for server in SERVERS {
+        text.push_str(&format!("  {:<13} {}\n", server.label, server.about));
+    }
+    text
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{}", usage());
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+    };
+    // This example runs from target/<profile>/examples/; weft's binary is one level up.
+    let Some(profile_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+    else {
+        eprintln!("error: cannot find this program's own directory");
+        return ExitCode::FAILURE;
+    };
+    let release = profile_dir.ends_with("release");
+    let when = SystemTime::now();
+
+    build(&options, release);
+    let peers_bin = options.peers_bin.clone().unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/target/release")
+    });
+    let program = |server: &Server| match server.binary {
+        Binary::Weft => profile_dir.join("weft"),
+        Binary::Peer(name) => peers_bin.join(name),
+    };
+    let (rows, failures) = measure_all(&options, &program);
+
+    print!("{}", table::markdown(&rows));
+    println!();
+    print!("{}", peers::ratio_table(&rows, SUBJECT));
+    if let Some(prefix) = &options.out {
+        let how = Provenance {
+            when,
+            machine: Machine::current(),
+            command: command_line(&args, release),
+            runs: options.runs,
+            warmup: options.warmup,
+            duration: options.duration,
+        };
+        if let Err(err) = write_outputs(prefix, &rows, &how, &options) {
+            eprintln!("error: cannot write {}.*: {err}", prefix.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if failures > 0 {
+        eprintln!("{failures} row(s) failed in every run; see the messages above");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// Turns the arguments into [`Options`], or says what is wrong with them.
+fn parse(args: &[String]) -> Result<Options, String> {
+    let short = args.iter().any(|arg| arg == "--short");
+    let rest = args.iter().filter(|arg| *arg != "--short").cloned();
+    let flags = Flags::parse(rest, VALUE_FLAGS).map_err(|err| err.to_string())?;
+    let millis = |flag: &str, default: u64| -> Result<Duration, String> {
+        let ms: u64 = flags.value_or(flag, default).map_err(|e| e.to_string())?;
+        Ok(Duration::from_millis(ms))
+    };
+    let workers = |flag: &str| -> Result<Option<usize>, String> {
+        match flags.get(flag) {
+            None => Ok(None),
+            Some(raw) => match raw.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => Err(format!("{flag}: {raw:?} is not a positive number")),
+            },
+        }
+    };
+    let options = Options {
+        servers: select(&flags, "--servers", SERVERS, |s, item| {
+            s.label.starts_with(item)
+        })?,
+        workloads: select(&flags, "--workloads", WORKLOADS, |w, item| w.name == item)?,
+        connections: list(&flags, "--connections", &[1, 16, 64, 256])?,
+        warmup: millis("--warmup-ms", if short { 50 } else { 1000 })?,
+        duration: millis("--duration-ms", if short { 200 } else { 5000 })?,
+        timeout: millis("--timeout-ms", 2000)?,
+        runs: flags.value_or("--runs", 1).map_err(|e| e.to_string())?,
+        weft_workers: workers("--weft-workers")?,
+        peer_workers: workers("--peer-workers")?,
+        peers_bin: flags.get("--peers-bin").map(PathBuf::from),
+        out: flags.get("--out").map(PathBuf::from),
+    };
+    if options.runs == 0 {
+        return Err("--runs: must be at least 1".into());
+    }
+    if options.duration.is_zero() || options.timeout.is_zero() {
+        return Err("--duration-ms and --timeout-ms must be more than 0".into());
+    }
+    Ok(options)
+}
+
+/// The comma-separated numbers of `flag`, or `default`.
+fn list(flags: &Flags, flag: &str, default: &[usize]) -> Result<Vec<usize>, String> {
+    let Some(raw) = flags.get(flag) else {
+        return Ok(default.to_vec());
+    };
+    raw.split(',')
+        .map(|item| match item.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{flag}: {item:?} is not a positive number")),
+        })
+        .collect()
+}
+
+/// The entries of `all` that `flag`'s comma-separated items pick, in `all`'s order; every
+/// item must pick at least one. No flag picks everything.
+fn select<T>(
+    flags: &Flags,
+    flag: &str,
+    all: &'static [T],
+    picks: impl Fn(&T, &str) -> bool,
+) -> Result<Vec<&'static T>, String> {
+    let Some(raw) = flags.get(flag) else {
+        return Ok(all.iter().collect());
+    };
+    let items: Vec<&str> = raw.split(',').map(str::trim).collect();
+    if let Some(item) = items
+        .iter()
+        .find(|item| item.is_empty() || !all.iter().any(|entry| picks(entry, item)))
+    {
+        return Err(format!(
+            "{flag}: nothing is called {item:?} (see the list below)"
+        ));
+    }
+    Ok(all
+        .iter()
+        .filter(|entry| items.iter().any(|item| picks(entry, item)))
+        .collect())
+}
+
+// ANCHOR: build
+/// Brings the binaries up to date, so the table never measures stale code: weft's showcase
+/// in this program's profile, the chosen peers always in release mode (their own package,
+/// with its own `Cargo.lock` and `target/`). A failed build is reported and what is already
+/// built is measured; a missing binary then fails its rows.
+fn build(options: &Options, release: bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut jobs = Vec::new();
+    if options.servers.iter().any(|s| s.binary == Binary::Weft) {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "--bin", "weft", "--manifest-path"]);
+        cargo.arg(root.join("Cargo.toml"));
+        if release {
+            cargo.arg("--release");
+        }
+        jobs.push(("weft", cargo));
+    }
+    let peers: Vec<&str> = options
+        .servers
+        .iter()
+        .filter_map(|server| match server.binary {
+            Binary::Peer(name) => Some(name),
+            Binary::Weft => None,
+        })
+        .collect();
+    if !peers.is_empty() && options.peers_bin.is_none() {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "--release", "--manifest-path"]);
+        cargo.arg(root.join("benches/peers/Cargo.toml"));
+        for peer in &peers {
+            cargo.args(["--bin", peer]);
+        }
+        jobs.push(("the peers (the first build takes minutes)", cargo));
+    }
+    for (what, mut cargo) in jobs {
+        eprintln!("building {what}");
+        match cargo.status() {
+            Ok(status) if status.success() => {}
+            Ok(status) => eprintln!("warning: cargo build failed ({status}); using what is built"),
+            Err(err) => eprintln!("warning: cannot run cargo ({err}); using what is built"),
+        }
+    }
+}
+// ANCHOR_END: build
+
+/// One row of the plan.
+struct Step<'a> {
+    server: &'a Server,
+    workload: &'a Workload,
+    connections: usize,
+}
+
+/// Measures every step `options.runs` times and keeps each step's median run (by
+/// requests/s). Returns the rows and how many steps failed in every run.
+///
+/// The plan runs workload by workload, then connections, then server: the servers compared in
+/// one group of the table are measured minutes apart at most, under much the same noise.
+fn measure_all(options: &Options, program: &dyn Fn(&Server) -> PathBuf) -> (Vec<Row>, usize) {
+    let mut plan = Vec::new();
+    for &workload in &options.workloads {
+        for &connections in &options.connections {
+            for &server in &options.servers {
+                plan.push(Step {
+                    server,
+                    workload,
+                    connections,
+                });
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut failures = 0;
+    for (i, step) in plan.iter().enumerate() {
+        let mut runs = Vec::new();
+        for run in 1..=options.runs {
+            eprint!(
+                "[{}/{}] {} · {} · {} connection{} · run {run}/{} … ",
+                i + 1,
+                plan.len(),
+                step.server.label,
+                step.workload.name,
+                step.connections,
+                if step.connections == 1 { "" } else { "s" },
+                options.runs
+            );
+            match measure(step, options, &program(step.server)) {
+                Ok(row) => {
+                    eprintln!("{}", summary(&row));
+                    runs.push(row);
+                }
+                Err(err) => eprintln!("failed: {err}"),
+            }
+        }
+        let rates: Vec<f64> = runs.iter().map(|row| row.rate.unwrap_or(0.0)).collect();
+        match table::median_index(&rates) {
+            Some(median) => rows.push(runs.swap_remove(median)),
+            None => failures += 1,
+        }
+    }
+    (rows, failures)
+}
+
+/// A run's result in a few words, for the progress line.
+fn summary(row: &Row) -> String {
+    let memory = row
+        .peak_rss_kib
+        .map_or_else(|| "?".into(), table::format_kib);
+    match (row.rate, row.p99) {
+        (Some(rate), Some(p99)) => format!(
+            "{} req/s, p99 {}, {} errors, {memory}",
+            table::format_rate(rate),
+            table::format_latency(p99),
+            row.errors
+        ),
+        _ => format!("no successful responses, {} errors", row.errors),
+    }
+}
+
+// ANCHOR: measure
+/// Runs one step once against a freshly started server, sampling its memory and threads.
+fn measure(step: &Step, options: &Options, program: &Path) -> Result<Row, String> {
+    let workers = match step.server.binary {
+        Binary::Weft => options.weft_workers,
+        Binary::Peer(_) => options.peer_workers,
+    };
+    let workers = workers.map(|n| n.to_string());
+    let args: Vec<&str> = match &workers {
+        Some(n) => vec!["--workers", n],
+        None => vec![],
+    };
+    let mut server = ServerProcess::start(program, &args, "warn", Duration::from_secs(10))
+        .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
+    let report = loadgen::run(&Load {
+        addr: server.addr,
+        path: step.workload.path.to_string(),
+        connections: step.connections,
+        connection: step.server.connection,
+        pipeline: 1,
+        warmup: options.warmup,
+        duration: options.duration,
+        timeout: options.timeout,
+    });
+    let peak = sampler.finish();
+    if server.has_exited() {
+        return Err(format!(
+            "the server exited during the run{}",
+            server.last_words()
+        ));
+    }
+    Ok(Row {
+        server: step.server.label.to_string(),
+        workload: step.workload.name.to_string(),
+        connections: step.connections,
+        rate: Some(report.rate()),
+        p50: report.latency_at(0.50),
+        p99: report.latency_at(0.99),
+        errors: report.errors,
+        peak_rss_kib: Some(peak.peak_rss_kib).filter(|&kib| kib > 0),
+        threads: Some(peak.threads).filter(|&threads| threads > 0),
+    })
+}
+// ANCHOR_END: measure
+
+/// The command a reader types to reproduce this run.
+fn command_line(args: &[String], release: bool) -> String {
+    let mut command = String::from("cargo run");
+    if release {
+        command.push_str(" --release");
+    }
+    command.push_str(" --example peers");
+    if !args.is_empty() {
+        command.push_str(" --");
+        for arg in args {
+            let plain = arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=".contains(c));
+            if plain {
+                command.push(' ');
+                command.push_str(arg);
+            } else {
+                command.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
+            }
+        }
+    }
+    command
+}
+
+/// Writes `PREFIX.md` (the results page: provenance, what each server is, the table, the
+/// ratios) and `PREFIX.svg` (a chart per workload).
+fn write_outputs(
+    prefix: &Path,
+    rows: &[Row],
+    how: &Provenance,
+    options: &Options,
+) -> std::io::Result<()> {
+    if let Some(dir) = prefix.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    let path = |suffix: &str| {
+        let mut name = prefix.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let (page_path, svg_path) = (path(".md"), path(".svg"));
+    let mut page = table::document(rows, how);
+    page.push_str("\nRatios of requests/s within this run (above 1: weft served more; ");
+    page.push_str("`*`: one of the two rows counted errors):\n\n");
+    page.push_str(&peers::ratio_table(rows, SUBJECT));
+    page.push_str("\nThe servers, each with `--addr 127.0.0.1:0`");
+    let workers = |n: Option<usize>| n.map_or("its own default".to_string(), |n| n.to_string());
+    page.push_str(&format!(
+        " (workers: weft {}, peers {}):\n\n",
+        workers(options.weft_workers),
+        workers(options.peer_workers)
+    ));
+    for server in &options.servers {
+        page.push_str(&format!("- **{}**: {}\n", server.label, server.about));
+    }
+    fs::write(&page_path, page)?;
+    let charts: Vec<_> = options
+        .workloads
+        .iter()
+        .map(|workload| peers::requests_chart(workload.name, rows))
+        .collect();
+    fs::write(&svg_path, chart::stack(&charts))?;
+    eprintln!("wrote {} and {}", page_path.display(), svg_path.display());
+    Ok(())
+}
