@@ -1,0 +1,193 @@
+//! The peer comparison (`examples/peers.rs`) in `--short` mode. Building the real peers
+//! (actix-web, axum, …) takes minutes, so the test stands a small script in for one: it is
+//! named like a peer binary and runs weft's own showcase. What is checked is the plumbing
+//! (finding, starting and driving each server, the table, the ratios, the files), never a speed.
+
+mod support;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::thread;
+use std::time::Duration;
+
+/// Runs the peers example with `args`, failing the test if it takes longer than a minute.
+fn peers(args: &[&str]) -> Output {
+    let child = Command::new(support::example_path("peers"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the peers example");
+    let pid = child.id();
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("wait for peers"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("peers did not finish within a minute");
+        }
+    }
+}
+
+/// A directory holding a stand-in `peer-tiny-http`: a script that runs weft's showcase with
+/// the arguments it was given.
+fn stand_in_peers(dir: &Path) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let script = dir.join("peer-tiny-http");
+    let weft = env!("CARGO_BIN_EXE_weft");
+    fs::write(&script, format!("#!/bin/sh\nexec '{weft}' \"$@\"\n")).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    dir.to_path_buf()
+}
+
+/// The cells of a Markdown table line: `| a | b |` → `["a", "b"]`.
+fn cells(line: &str) -> Vec<&str> {
+    line.trim()
+        .trim_start_matches('|')
+        .trim_end_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect()
+}
+
+#[test]
+fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
+    let dir = std::env::temp_dir().join(format!("weft-peers-test-{}", std::process::id()));
+    let bin = stand_in_peers(&dir.join("bin"));
+    let prefix = dir.join("out/peers");
+    let output = peers(&[
+        "--short",
+        "--servers",
+        "weft,tiny",
+        "--connections",
+        "1,4",
+        "--peers-bin",
+        bin.to_str().unwrap(),
+        "--out",
+        prefix.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[2/8] tiny_http · plaintext · 1 connection · run 1/1"),
+        "servers alternate within a group: {stderr}"
+    );
+
+    // Two tables: the measurements, then the ratios, separated by a blank line.
+    let (measured, ratios) = stdout.split_once("\n\n").expect("two tables");
+    let lines: Vec<&str> = measured.lines().collect();
+    assert_eq!(
+        cells(lines[0])[..4],
+        ["server", "workload", "connections", "requests/s"]
+    );
+    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| cells(line)).collect();
+    let plan: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[1], r[2], r[0])).collect();
+    assert_eq!(
+        plan,
+        [
+            ("plaintext", "1", "weft"),
+            ("plaintext", "1", "tiny_http"),
+            ("plaintext", "4", "weft"),
+            ("plaintext", "4", "tiny_http"),
+            ("json", "1", "weft"),
+            ("json", "1", "tiny_http"),
+            ("json", "4", "weft"),
+            ("json", "4", "tiny_http"),
+        ],
+        "{stdout}"
+    );
+    for row in &rows {
+        let rate: f64 = row[3].replace(',', "").parse().expect("requests/s");
+        assert!(rate > 0.0, "nothing served: {row:?}");
+        assert_eq!(row[6], "0", "errors: {row:?}");
+        assert!(row[7].ends_with("iB"), "peak RSS: {row:?}");
+    }
+
+    let lines: Vec<&str> = ratios.lines().collect();
+    assert_eq!(
+        cells(lines[0]),
+        [
+            "workload",
+            "connections",
+            "weft requests/s",
+            "weft ÷ tiny_http"
+        ]
+    );
+    assert_eq!(lines.len(), 2 + 4, "{ratios}");
+    for line in &lines[2..] {
+        let ratio: f64 = cells(line)[3].parse().expect("a ratio");
+        assert!(ratio > 0.0, "{line}");
+    }
+
+    let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
+    assert!(page.starts_with("Measured "), "{page}");
+    assert!(
+        page.contains("--example peers"),
+        "the page says how it was made"
+    );
+    assert!(page.contains(measured) && page.contains(ratios), "{page}");
+    assert!(page.contains("- **tiny_http**: tiny_http 0.12"), "{page}");
+    let svg = fs::read_to_string(prefix.with_extension("svg")).expect("PREFIX.svg");
+    for title in [
+        ">plaintext: requests per second",
+        ">json: requests per second",
+    ] {
+        assert!(svg.contains(title), "{title} in {svg}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_peer_binary_fails_its_rows_and_the_run() {
+    let dir = std::env::temp_dir().join(format!("weft-peers-none-{}", std::process::id()));
+    let output = peers(&[
+        "--short",
+        "--servers",
+        "actix",
+        "--connections",
+        "1",
+        "--workloads",
+        "plaintext",
+        "--peers-bin",
+        dir.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("cannot start"), "{stderr}");
+    assert!(stderr.contains("peer-actix"), "{stderr}");
+    assert!(stderr.contains("1 row(s) failed"), "{stderr}");
+}
+
+#[test]
+fn bad_flags_are_refused_and_help_lists_the_servers() {
+    let output = peers(&["--servers", "nginx"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nothing is called \"nginx\""), "{stderr}");
+
+    let output = peers(&["--weft-workers", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = peers(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "actix-web",
+        "axum",
+        "may-minihttp",
+        "tiny_http",
+        "rustbook",
+        "--peers-bin",
+    ] {
+        assert!(help.contains(needle), "help lacks {needle}: {help}");
+    }
+}
