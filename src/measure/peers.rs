@@ -193,8 +193,10 @@ mod tests {
 
     #[test]
     fn ratios_per_group_and_peer() {
+        // (workload, connections, weft ÷ each peer, errors in either row)
+        type Line<'a> = (&'a str, usize, Vec<Option<f64>>, Vec<bool>);
         let groups = ratios(&rows(), "weft");
-        let table: Vec<(&str, usize, Vec<Option<f64>>, Vec<bool>)> = groups
+        let table: Vec<Line> = groups
             .iter()
             .map(|g| {
                 let ratios = g.ratios.clone();
