@@ -111,7 +111,7 @@ impl Wire {
 
     /// Chapter 10: starts the minimum-rate clock for a body (if the limits ask for one).
     fn start_body(&mut self, limits: &Limits) {
-        self.budget = (limits.min_body_rate > 0).then(|| Budget {
+        self.budget = (limits.min_body_rate > 0).then_some(Budget {
             min_rate: limits.min_body_rate,
             grace: limits.body_timeout,
             per_read: limits.body_timeout,
@@ -308,6 +308,8 @@ where
     }
 }
 
+// The connection goes into `park` and comes back from it by value (see `Parking::park`).
+#[allow(clippy::result_large_err)]
 /// Serves requests on `conn` until it closes or, when there is a `parking`, until it must wait
 /// for the client: then it is parked, and a worker picks it up again when bytes arrive.
 pub(crate) fn serve<H>(
@@ -344,8 +346,7 @@ pub(crate) fn serve<H>(
                 break true;
             }
         };
-        let closing = shutdown.is_triggered();
-        let next = exchange(&mut conn.wire, head, peer, limits, closing, handler);
+        let next = exchange(&mut conn.wire, head, peer, limits, shutdown, handler);
         conn.wire.budget = None;
         match next {
             Ok(Next::Request) => continue,
@@ -450,13 +451,13 @@ fn exchange<H>(
     head: Head,
     peer: SocketAddr,
     limits: &Limits,
-    closing: bool,
+    shutdown: &Shutdown,
     handler: &H,
 ) -> io::Result<Next>
 where
     H: Fn(&mut Request<'_>) -> Response,
 {
-    let (version, keep_alive) = (head.version, head.keep_alive && !closing);
+    let (version, keep_alive) = (head.version, head.keep_alive);
     let decoder = Decoder::new(head.framing, limits);
     let owe_continue = head.expect_continue;
     if head.framing != Framing::Empty {
@@ -491,7 +492,9 @@ where
     let exchange = Exchange {
         head_only,
         version,
-        keep_alive: keep_alive && reusable,
+        // Asked at the last moment: a shutdown that began while the handler ran still gets
+        // this connection closed after its response.
+        keep_alive: keep_alive && reusable && !shutdown.is_triggered(),
     };
     Ok(if write::write(wire, response, exchange)? {
         Next::Request

@@ -73,19 +73,29 @@ impl Parking {
     // ANCHOR: park
     /// Parks `conn` until the client sends more. Hands it back if the lot is full or shutting
     /// down; the worker then closes an idle connection, or finishes a head itself.
+    // The connection is handed back by value, once, on a path that then closes or blocks on
+    // it: boxing it to make the `Err` smaller would cost an allocation on every park.
+    #[allow(clippy::result_large_err)]
     pub(crate) fn park(&self, mut conn: Connection) -> Result<(), Connection> {
         let shared = &self.shared;
-        if shared.parked.load(Ordering::SeqCst) >= shared.max {
+        // Take a place first (many workers park at once), and give it back if refused.
+        let placed = shared
+            .parked
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < shared.max).then_some(n + 1)
+            });
+        if placed.is_err() {
             log::debug!("{}: parking is full", conn.peer());
             return Err(conn);
         }
-        conn.shrink();
-        let mut arrivals = shared.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        let mut arrivals = lock(shared);
         if arrivals.closed {
+            shared.parked.fetch_sub(1, Ordering::SeqCst);
             return Err(conn);
         }
+        conn.shrink();
+        log::debug!("{}: parked", conn.peer());
         arrivals.connections.push(conn);
-        shared.parked.fetch_add(1, Ordering::SeqCst);
         drop(arrivals);
         // Wake the poller so it starts watching this socket now.
         if let Err(err) = shared.poller.notify() {
