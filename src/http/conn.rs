@@ -165,6 +165,14 @@ impl Wire {
     }
     // ANCHOR_END: fill
 
+    /// Chapter 10: reads what has already arrived without waiting; `WouldBlock` if nothing has.
+    fn fill_now(&mut self) -> io::Result<usize> {
+        self.stream.set_nonblocking(true)?;
+        let read = self.fill();
+        self.stream.set_nonblocking(false)?;
+        read
+    }
+
     /// Copies the first `n` buffered bytes out (a head, for its [`Request`]) and consumes them.
     fn take(&mut self, n: usize) -> Vec<u8> {
         let bytes = self.buffered()[..n].to_vec();
@@ -324,7 +332,16 @@ pub(crate) fn serve<H>(
     let peer = conn.peer;
     let mut may_park = parking.is_some();
     let linger = loop {
-        let head = match read_head(&mut conn, limits, shutdown, may_park) {
+        // How long to wait for the client before parking: `park_after`, or not at all when
+        // other connections are queued for a worker (the wait would delay them).
+        let patience = parking.filter(|_| may_park).map(|parking| {
+            if parking.others_waiting() {
+                Duration::ZERO
+            } else {
+                limits.park_after
+            }
+        });
+        let head = match read_head(&mut conn, limits, shutdown, patience) {
             Ok(Step::Head(head)) => head,
             Ok(Step::Park) => match parking.map(|parking| parking.park(conn)) {
                 Some(Ok(())) => return,
@@ -373,15 +390,16 @@ enum Step {
 }
 
 // ANCHOR: read_head
-/// Reads until `conn` holds a complete head. With `may_park`, it waits only `park_after` for
-/// the client before asking to be parked; without, it waits up to `limits.idle_timeout`
-/// between requests and until the head's deadline within one.
+/// Reads until `conn` holds a complete head. With a `patience`, it waits only that long for
+/// the client before asking to be parked (chapter 10); without, it waits up to
+/// `limits.idle_timeout` between requests and until the head's deadline within one.
 fn read_head(
     conn: &mut Connection,
     limits: &Limits,
     shutdown: &Shutdown,
-    may_park: bool,
+    patience: Option<Duration>,
 ) -> Result<Step, Error> {
+    let may_park = patience.is_some();
     loop {
         if let Parsed::Complete(head) = head::parse(conn.wire.buffered(), limits)? {
             conn.head_deadline = None;
@@ -409,20 +427,22 @@ fn read_head(
         if may_park && idle && shutdown.is_triggered() {
             return Ok(Step::Close);
         }
-        let wait = if may_park {
-            timeout.min(limits.park_after)
+        let wait = patience.map_or(timeout, |patience| patience.min(timeout));
+        // A zero wait still looks once, without blocking: the poller may have handed the
+        // connection back because bytes arrived, and they must be read before parking again.
+        let read = if wait.is_zero() {
+            conn.wire.fill_now()
         } else {
-            timeout
+            conn.wire.set_timeout(wait);
+            conn.wire.fill()
         };
-        if wait.is_zero() {
-            return Ok(Step::Park);
-        }
-        conn.wire.set_timeout(wait);
-        match conn.wire.fill() {
+        match read {
             Ok(0) if idle => return Ok(Step::Close),
             Ok(0) => return Err(Error::Incomplete),
             Ok(_) => {}
-            Err(err) if is_timeout(&err) && may_park && wait < timeout => return Ok(Step::Park),
+            Err(err) if is_timeout(&err) && may_park && (wait < timeout || wait.is_zero()) => {
+                return Ok(Step::Park)
+            }
             Err(err) if is_timeout(&err) && idle => return Ok(Step::Close),
             Err(err) if is_timeout(&err) => return Err(Error::Timeout),
             Err(_) => return Ok(Step::Close),

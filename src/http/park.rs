@@ -19,7 +19,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -45,6 +45,9 @@ struct Shared {
     /// Connections parked now, arrivals included; at most `max`.
     parked: AtomicUsize,
     max: usize,
+    /// The pool the poller feeds, to ask whether connections are queued for a worker.
+    /// Weak: the pool's workers hold this `Shared`, and a cycle would never be freed.
+    pool: OnceLock<Weak<Pool<Connection>>>,
 }
 
 struct Arrivals {
@@ -66,6 +69,7 @@ impl Parking {
                 }),
                 parked: AtomicUsize::new(0),
                 max,
+                pool: OnceLock::new(),
             }),
         })
     }
@@ -105,6 +109,13 @@ impl Parking {
     }
     // ANCHOR_END: park
 
+    /// Whether connections are waiting in the queue for a worker: then a worker with an idle
+    /// connection should park it at once rather than wait for its client.
+    pub(crate) fn others_waiting(&self) -> bool {
+        let pool = self.shared.pool.get().and_then(Weak::upgrade);
+        pool.is_some_and(|pool| pool.queued() > 0)
+    }
+
     /// How many connections are parked now.
     pub(crate) fn parked(&self) -> usize {
         self.shared.parked.load(Ordering::SeqCst)
@@ -118,6 +129,7 @@ impl Parking {
         limits: &Limits,
         shutdown: &Shutdown,
     ) -> JoinHandle<()> {
+        let _ = self.shared.pool.set(Arc::downgrade(&pool));
         let shared = Arc::clone(&self.shared);
         let waker = Arc::clone(&self.shared);
         // The poller sleeps in `wait`, not in `accept`: the shutdown must wake it itself.

@@ -498,6 +498,64 @@ pub fn hold_idle(addr: SocketAddr, count: usize, timeout: Duration) -> (Vec<TcpS
     (held, failed)
 }
 
+/// How [`hold`] leaves each connection it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Connected, nothing sent: a client that has not spoken yet.
+    Silent,
+    /// The first byte of a request head sent, and nothing more: a slowloris client.
+    HalfHead,
+    /// One whole request sent and its response read, the connection kept open: an idle
+    /// keep-alive client between requests.
+    KeptAlive,
+}
+
+// ANCHOR: hold
+/// Opens `count` connections to `addr`, one after another, and leaves each as `how` says, for
+/// measuring what such clients do to the server (chapter 10). Returns the connections held
+/// and how many could not be opened (or, for `KeptAlive`, got no response that keeps them
+/// open). Like [`hold_idle`], it gives up after three failures in a row.
+pub fn hold(addr: SocketAddr, count: usize, how: Held, timeout: Duration) -> (Vec<TcpStream>, u64) {
+    let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: weft-compare\r\n\r\n");
+    let mut held = Vec::with_capacity(count);
+    let mut failed_in_a_row = 0;
+    for _ in 0..count {
+        if failed_in_a_row == 3 {
+            break;
+        }
+        let opened = Client::connect(addr, timeout).ok().filter(|client| {
+            let mut client = Client {
+                stream: match client.stream.try_clone() {
+                    Ok(stream) => stream,
+                    Err(_) => return false,
+                },
+                buf: Vec::new(),
+            };
+            let deadline = Instant::now() + timeout;
+            match how {
+                Held::Silent => true,
+                Held::HalfHead => client.send(b"G", deadline).is_ok(),
+                Held::KeptAlive => {
+                    client.send(request.as_bytes(), deadline).is_ok()
+                        && client
+                            .read_response(deadline)
+                            .is_ok_and(|response| !response.close)
+                }
+            }
+        });
+        match opened {
+            Some(client) => {
+                held.push(client.stream);
+                failed_in_a_row = 0;
+            }
+            None => failed_in_a_row += 1,
+        }
+    }
+    let failed = (count - held.len()) as u64;
+    (held, failed)
+}
+// ANCHOR_END: hold
+
 #[cfg(test)]
 mod tests {
     use super::*;
