@@ -64,6 +64,7 @@ impl Shutdown {
             wake();
         }
     }
+    // ANCHOR_END: on_trigger
     // ANCHOR_END: trigger
 
     /// Registers the address of a listener whose acceptor checks this flag after every
@@ -77,6 +78,7 @@ impl Shutdown {
         watched.push(addr);
     }
 
+    // ANCHOR: on_trigger
     /// Chapter 10: calls `wake` when the shutdown is triggered (at once, if it already is), so
     /// that a thread sleeping in something other than `accept()` sees the flag too.
     pub fn on_trigger(&self, wake: impl Fn() + Send + Sync + 'static) {
