@@ -11,6 +11,7 @@
 //! | 5 | [`http`], [`request`]: HTTP/1.1 parsing, the connection loop, the request |
 //! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
 //! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
+//! | 10 | [`http`] parks idle connections in a poller; [`server::Gate`] limits open connections |
 //! | all | [`cli`]: the flags every server in the book takes |
 //! | measuring | [`measure`]: the load generator behind the step-comparison tool |
 #![deny(missing_docs)]

@@ -131,10 +131,13 @@ impl Parking {
     ) -> JoinHandle<()> {
         let _ = self.shared.pool.set(Arc::downgrade(&pool));
         let shared = Arc::clone(&self.shared);
-        let waker = Arc::clone(&self.shared);
         // The poller sleeps in `wait`, not in `accept`: the shutdown must wake it itself.
+        // Weak, so that a `Shutdown` that outlives this server does not keep its poller.
+        let waker = Arc::downgrade(&self.shared);
         shutdown.on_trigger(move || {
-            let _ = waker.poller.notify();
+            if let Some(shared) = waker.upgrade() {
+                let _ = shared.poller.notify();
+            }
         });
         let (limits, shutdown) = (limits.clone(), shutdown.clone());
         thread::Builder::new()
