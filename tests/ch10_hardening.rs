@@ -6,6 +6,7 @@ mod support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
 
@@ -17,6 +18,16 @@ const CH10: &str = "ch10_hardened";
 /// How many slow clients the slowloris tests open: the number chapter 10 quotes. Each costs
 /// this process one descriptor and the server one, well under the usual `ulimit -n` of 1024.
 const SLOW_CLIENTS: usize = 300;
+
+/// Held by each test that opens hundreds of connections, so that however many tests run at
+/// once, this process needs at most one such crowd of descriptors (plus a few dozen): it
+/// stays under the common `ulimit -n` of 1024.
+static CROWD: Mutex<()> = Mutex::new(());
+
+/// Takes [`CROWD`] (a test that failed while holding it does not poison the others).
+fn crowd() -> MutexGuard<'static, ()> {
+    CROWD.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// How long a test gives a request that must *not* be answered before it calls it stuck.
 const STUCK: Duration = Duration::from_secs(1);
@@ -75,6 +86,7 @@ fn still_waiting(stream: &TcpStream) -> bool {
 
 #[test]
 fn chapter_4_slow_clients_hold_every_worker() {
+    let _crowd = crowd();
     let server = Server::start_with_log(CH04, &["--workers", "64"], "info");
     let _slow = slowloris(&server, SLOW_CLIENTS);
     // 64 workers each wait for a head that never ends; the rest of the 300 and the fresh
@@ -85,6 +97,7 @@ fn chapter_4_slow_clients_hold_every_worker() {
 // ANCHOR: slowloris_test
 #[test]
 fn slow_clients_do_not_delay_a_fresh_client() {
+    let _crowd = crowd();
     // The default 10 s head deadline: far longer than this test, even on a busy machine.
     let server = Server::start_with_log(CH10, &["--workers", "64"], "info");
     let slow = slowloris(&server, SLOW_CLIENTS);
@@ -159,6 +172,7 @@ fn chapter_4_idle_connections_hold_every_worker() {
 // ANCHOR: idle_test
 #[test]
 fn idle_keep_alive_connections_wait_without_a_worker() {
+    let _crowd = crowd();
     // 4 workers and 512 idle keep-alive connections: chapter 5's server would have all four
     // workers waiting on idle sockets. Here they wait in the poller.
     let server = Server::start_with_log(CH10, &["--workers", "4"], "info");

@@ -316,10 +316,10 @@ where
     }
 }
 
-// The connection goes into `park` and comes back from it by value (see `Parking::park`).
-#[allow(clippy::result_large_err)]
 /// Serves requests on `conn` until it closes or, when there is a `parking`, until it must wait
 /// for the client: then it is parked, and a worker picks it up again when bytes arrive.
+// The connection goes into `park` and comes back from it by value (see `Parking::park`).
+#[allow(clippy::result_large_err)]
 pub(crate) fn serve<H>(
     mut conn: Connection,
     limits: &Limits,
