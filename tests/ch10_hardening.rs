@@ -362,7 +362,8 @@ fn every_request_accepted_during_shutdown_gets_a_whole_response() {
                 Ok(Seen::Complete(200))
             ));
         }
-        server.terminate();
+        // Ctrl-C this time; the other shutdown tests send SIGTERM.
+        server.interrupt();
     });
     assert!(server.wait_exit(Duration::from_secs(5)).success());
     drop(tx);
