@@ -166,3 +166,23 @@ impl Drop for Ticket {
     }
 }
 // ANCHOR_END: gate
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gate_lets_max_in_and_takes_a_place_back_when_a_ticket_drops() {
+        let gate = Gate::new(2);
+        let first = gate.enter().expect("room for one");
+        let _second = gate.enter().expect("room for two");
+        assert!(gate.enter().is_none(), "a third must wait");
+        assert_eq!(gate.open(), 2);
+        drop(first);
+        assert_eq!(gate.open(), 1);
+        assert!(
+            gate.enter().is_some(),
+            "the dropped ticket's place is free again"
+        );
+    }
+}

@@ -562,3 +562,44 @@ fn reject(wire: &mut Wire, err: Error, peer: SocketAddr) {
     };
     let _ = write::write(wire, Response::for_error(err), exchange);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(min_rate: u64, grace_ms: u64, per_read_ms: u64) -> Budget {
+        Budget {
+            min_rate,
+            grace: Duration::from_millis(grace_ms),
+            per_read: Duration::from_millis(per_read_ms),
+            started: None,
+            received: 0,
+        }
+    }
+
+    #[test]
+    fn a_body_earns_time_by_arriving() {
+        // 1000 bytes/s: each 100 bytes received buys 100 ms beyond the grace period.
+        let mut slow = budget(1000, 500, 10_000);
+        let first = slow.next_wait();
+        assert!(first <= Duration::from_millis(500), "{first:?}");
+        slow.received = 1000;
+        // 500 ms of grace and 1000 ms earned, less the moment this test has taken so far.
+        let later = slow.next_wait();
+        assert!(later > Duration::from_millis(1000), "{later:?}");
+    }
+
+    #[test]
+    fn one_read_never_waits_longer_than_its_own_timeout() {
+        let mut fast = budget(1, 60_000, 200);
+        assert_eq!(fast.next_wait(), Duration::from_millis(200));
+    }
+
+    #[test]
+    fn a_body_already_too_slow_gets_no_more_time() {
+        let mut late = budget(1000, 0, 10_000);
+        late.started = Some(Instant::now() - Duration::from_secs(2));
+        late.received = 1000; // earned 1 s, spent 2
+        assert_eq!(late.next_wait(), Duration::ZERO);
+    }
+}
