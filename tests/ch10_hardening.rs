@@ -43,6 +43,7 @@ fn slowloris(server: &Server, n: usize) -> Vec<TcpStream> {
         .collect()
 }
 
+// ANCHOR: assert_stuck
 /// Sends `GET path` on a new connection and asserts no byte of an answer comes within
 /// [`STUCK`]: the request is stuck behind the clients holding the workers.
 fn assert_stuck(server: &Server, path: &str) {
@@ -59,6 +60,7 @@ fn assert_stuck(server: &Server, path: &str) {
         other => panic!("expected no answer while the workers are held, got {other:?}"),
     }
 }
+// ANCHOR_END: assert_stuck
 
 /// Opens `n` keep-alive connections, each having been served one request, and so now idle.
 fn idle_keep_alive(server: &Server, n: usize) -> Vec<Client> {
@@ -84,6 +86,7 @@ fn still_waiting(stream: &TcpStream) -> bool {
 
 // ---------------------------------------------------------------- slow clients (slowloris)
 
+// ANCHOR: slowloris_ch04
 #[test]
 fn chapter_4_slow_clients_hold_every_worker() {
     let _crowd = crowd();
@@ -93,6 +96,7 @@ fn chapter_4_slow_clients_hold_every_worker() {
     // client wait in the queue behind them, for ever.
     assert_stuck(&server, "/");
 }
+// ANCHOR_END: slowloris_ch04
 
 // ANCHOR: slowloris_test
 #[test]
