@@ -65,6 +65,8 @@ fn settings(flags: &Flags) -> (Config, Limits) {
         head_timeout: millis("--head-ms", defaults.head_timeout),
         body_timeout: millis("--body-ms", defaults.body_timeout),
         max_body: flags.value_or_exit("--max-body", defaults.max_body),
+        // Chapter 5's design: a worker waits on its idle connection. Chapter 10 parks it.
+        max_parked: 0,
         ..defaults
     };
     (config, limits)

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use weft::cli::Flags;
 use weft::measure::chart::{self, BarChart};
 use weft::measure::child::ServerProcess;
-use weft::measure::loadgen::{self, Connection, Errors, Load};
+use weft::measure::loadgen::{self, Connection, Errors, Held, Load};
 use weft::measure::procfs::{self, Machine, Sampler};
 use weft::measure::table::{self, Provenance, Row};
 
@@ -69,6 +69,15 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::KeepAlive,
     },
+    // Chapter 10's hardened server: idle connections parked in a poller. Idle clients are
+    // kept for a minute, so that the idle-keepalive crowd stays open for the whole run
+    // instead of being closed after the default 5 s.
+    Server {
+        label: "ch10 hardened",
+        example: "ch10_hardened",
+        args: &["--workers", "64", "--queue", "1024", "--idle-ms", "60000"],
+        connection: Connection::KeepAlive,
+    },
 ];
 // ANCHOR_END: servers
 
@@ -78,13 +87,26 @@ enum Kind {
     Requests { path: &'static str, pipeline: usize },
     /// Open connections and leave them idle; measure what they cost the server.
     Idle,
+    /// Chapter 10: hold connections open as `held` says, and meanwhile measure a fresh
+    /// client's closed-loop requests for `path` ([`FRESH`] connections).
+    Crowd { held: Held, path: &'static str },
+    /// Chapter 10: closed-loop requests for `path` from more clients than the server can
+    /// take at once; the `503`s show up as errors.
+    Overload { path: &'static str },
 }
+
+/// How many connections the fresh client of a crowd workload uses: the same as a `hello`
+/// row's, so the two can be compared.
+const FRESH: usize = 16;
 
 /// A named workload.
 struct Workload {
     name: &'static str,
     about: &'static str,
     kind: Kind,
+    /// Whether a run without `--workloads` includes it. Chapter 10's workloads run only when
+    /// named: against the servers before chapter 10 they mostly wait for timeouts.
+    by_default: bool,
 }
 
 // ANCHOR: workloads
@@ -97,6 +119,7 @@ const WORKLOADS: &[Workload] = &[
             path: "/",
             pipeline: 1,
         },
+        by_default: true,
     },
     Workload {
         name: "slow",
@@ -105,6 +128,7 @@ const WORKLOADS: &[Workload] = &[
             path: "/slow",
             pipeline: 1,
         },
+        by_default: true,
     },
     Workload {
         name: "pipelined",
@@ -113,11 +137,38 @@ const WORKLOADS: &[Workload] = &[
             path: "/",
             pipeline: 16,
         },
+        by_default: true,
     },
     Workload {
         name: "idle",
         about: "open connections that send nothing: the server's memory and threads",
         kind: Kind::Idle,
+        by_default: true,
+    },
+    Workload {
+        name: "slow-clients",
+        about: "N slowloris clients (a byte of a head, then nothing) held; 16 others GET /",
+        kind: Kind::Crowd {
+            held: Held::HalfHead,
+            path: "/",
+        },
+        by_default: false,
+    },
+    Workload {
+        name: "idle-keepalive",
+        about: "N idle keep-alive clients (a request, then nothing) held; 16 others GET /",
+        kind: Kind::Crowd {
+            held: Held::KeptAlive,
+            path: "/",
+        },
+        by_default: false,
+    },
+    Workload {
+        name: "overload",
+        about:
+            "GET /slow from N clients at once (128: twice what 64 workers serve); 503s are errors",
+        kind: Kind::Overload { path: "/slow" },
+        by_default: false,
     },
 ];
 // ANCHOR_END: workloads
@@ -128,6 +179,8 @@ struct Options {
     workloads: Vec<&'static Workload>,
     connections: Vec<usize>,
     idle: Vec<usize>,
+    slow: Vec<usize>,
+    overload: Vec<usize>,
     warmup: Duration,
     duration: Duration,
     timeout: Duration,
@@ -140,6 +193,8 @@ const VALUE_FLAGS: &[&str] = &[
     "--workloads",
     "--connections",
     "--idle",
+    "--slow",
+    "--overload",
     "--duration-ms",
     "--warmup-ms",
     "--timeout-ms",
@@ -154,16 +209,20 @@ fn usage() -> String {
 usage: cargo run --release --example compare -- [flags]
 
   --servers LIST      servers to run, by label or example name prefix (default: all)
-  --workloads LIST    workloads to run (default: all)
+  --workloads LIST    workloads to run (default: all but chapter 10's three)
   --connections LIST  concurrent connections for request workloads (default: 1,16,64)
-  --idle LIST         idle connections held for the idle workload (default: 1,100,1000)
+  --idle LIST         idle connections held for the idle and idle-keepalive workloads
+                      (default: 1,100,1000)
+  --slow LIST         slowloris connections held for slow-clients (default: 300)
+  --overload LIST     concurrent clients for overload (default: 128,256)
   --warmup-ms N       load before measuring, discarded (default: 1000)
   --duration-ms N     measured load per run (default: 5000)
   --timeout-ms N      longest connect, write or response before it is an error (default: 2000)
   --runs N            runs per row; the median run is reported (default: 1; the book uses 3)
   --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (a chart per
                       workload)
-  --short             tiny durations and at most 100 idle connections, for tests
+  --short             tiny durations, at most 100 idle connections, 10 slow ones and 32
+                      overloading clients, for tests
   --help              this text
 
 LISTs are comma-separated: --servers ch02,ch04 --connections 1,16
@@ -179,7 +238,7 @@ servers:
     }
     text.push_str("\nworkloads:\n");
     for workload in WORKLOADS {
-        text.push_str(&format!("  {:<10} {}\n", workload.name, workload.about));
+        text.push_str(&format!("  {:<15} {}\n", workload.name, workload.about));
     }
     text
 }
@@ -248,7 +307,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
         servers: select(&flags, "--servers", SERVERS, |s, item| {
             s.label.starts_with(item) || s.example.starts_with(item)
         })?,
-        workloads: select(&flags, "--workloads", WORKLOADS, |w, item| w.name == item)?,
+        workloads: match flags.get("--workloads") {
+            Some(_) => select(&flags, "--workloads", WORKLOADS, |w, item| w.name == item)?,
+            None => WORKLOADS.iter().filter(|w| w.by_default).collect(),
+        },
         connections: list(&flags, "--connections", &[1, 16, 64])?,
         idle: list(
             &flags,
@@ -258,6 +320,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
             } else {
                 &[1, 100, 1000]
             },
+        )?,
+        slow: list(&flags, "--slow", if short { &[10] } else { &[300] })?,
+        overload: list(
+            &flags,
+            "--overload",
+            if short { &[32] } else { &[128, 256] },
         )?,
         warmup: millis("--warmup-ms", if short { 50 } else { 1000 })?,
         duration: millis("--duration-ms", if short { 200 } else { 5000 })?,
@@ -376,6 +444,12 @@ fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<
         for &workload in &options.workloads {
             let counts = match workload.kind {
                 Kind::Idle => &options.idle,
+                Kind::Crowd {
+                    held: Held::HalfHead,
+                    ..
+                } => &options.slow,
+                Kind::Crowd { .. } => &options.idle,
+                Kind::Overload { .. } => &options.overload,
                 Kind::Requests { pipeline, .. } => {
                     if pipeline > 1 && server.connection == Connection::Close {
                         eprintln!(
@@ -422,7 +496,9 @@ fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<
         }
         let key = |row: &Row| match step.workload.kind {
             Kind::Idle => row.peak_rss_kib.unwrap_or(0) as f64,
-            Kind::Requests { .. } => row.rate.unwrap_or(0.0),
+            Kind::Requests { .. } | Kind::Crowd { .. } | Kind::Overload { .. } => {
+                row.rate.unwrap_or(0.0)
+            }
         };
         let keys: Vec<f64> = runs.iter().map(key).collect();
         match table::median_index(&keys) {
@@ -475,10 +551,28 @@ fn measure(
         threads: None,
     };
     match step.workload.kind {
-        Kind::Requests { path, pipeline } => {
-            load_requests(&mut row, &server, step, path, pipeline, options)
-        }
+        Kind::Requests { path, pipeline } => load_requests(
+            &mut row,
+            &server,
+            step.server.connection,
+            step.connections,
+            path,
+            pipeline,
+            options,
+        ),
+        Kind::Overload { path } => load_requests(
+            &mut row,
+            &server,
+            step.server.connection,
+            step.connections,
+            path,
+            1,
+            options,
+        ),
         Kind::Idle => hold_idle(&mut row, &server, step, options, open_files)?,
+        Kind::Crowd { held, path } => {
+            hold_then_load(&mut row, &server, step, held, path, options, open_files)
+        }
     }
     if server.has_exited() {
         return Err(format!(
@@ -494,7 +588,8 @@ fn measure(
 fn load_requests(
     row: &mut Row,
     server: &ServerProcess,
-    step: &Step,
+    connection: Connection,
+    connections: usize,
     path: &str,
     pipeline: usize,
     options: &Options,
@@ -503,8 +598,8 @@ fn load_requests(
     let report = loadgen::run(&Load {
         addr: server.addr,
         path: path.to_string(),
-        connections: step.connections,
-        connection: step.server.connection,
+        connections,
+        connection,
         pipeline,
         warmup: options.warmup,
         duration: options.duration,
@@ -519,6 +614,52 @@ fn load_requests(
     row.threads = Some(peak.threads).filter(|&threads| threads > 0);
 }
 // ANCHOR_END: load_requests
+
+// ANCHOR: hold_then_load
+/// Chapter 10: holds `step.connections` connections open as `held` says, and meanwhile
+/// drives the server with [`FRESH`] connections of closed-loop requests for `path`. Crowd
+/// clients that could not connect, or that the server let go before the end of the run, are
+/// counted as connect errors: the row's load was lighter than its label by that many. A server
+/// that closes after each response cannot keep a connection alive: its "idle keep-alive"
+/// clients are connections that have not spoken yet, which hold its workers the same way.
+fn hold_then_load(
+    row: &mut Row,
+    server: &ServerProcess,
+    step: &Step,
+    held: Held,
+    path: &str,
+    options: &Options,
+    open_files: Option<usize>,
+) {
+    let held = match (held, step.server.connection) {
+        (Held::KeptAlive, Connection::Close) => Held::Silent,
+        (held, _) => held,
+    };
+    let wanted = step.connections;
+    // This process and the server each need a descriptor per connection, plus the fresh
+    // client's and a few.
+    let count = match open_files {
+        Some(limit) if wanted + FRESH + 64 > limit => {
+            eprint!(
+                "(only {} of {wanted}: raise `ulimit -n`) ",
+                limit - FRESH - 64
+            );
+            limit.saturating_sub(FRESH + 64)
+        }
+        _ => wanted,
+    };
+    let (crowd, failed) = loadgen::hold(server.addr, count, held, options.timeout);
+    load_requests(row, server, step.server.connection, FRESH, path, 1, options);
+    // A crowd client the server closed (or answered, with a 408 or a 503) before the end of
+    // the run was not held for all of it: it counts as an error like one that never connected.
+    let let_go = crowd
+        .iter()
+        .filter(|stream| !loadgen::still_open(stream))
+        .count();
+    drop(crowd);
+    row.errors.connect += failed + (wanted - count) as u64 + let_go as u64;
+}
+// ANCHOR_END: hold_then_load
 
 // ANCHOR: hold_idle
 /// Opens `step.connections` idle connections to `server`, waits for it to settle, and

@@ -12,6 +12,7 @@
 //! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
 //! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
 //! | 7 | [`app`]: the application users write against; [`showcase`]: weft's demo routes |
+//! | 10 | [`http`] parks idle connections in a poller; [`server::Gate`] limits open connections |
 //! | all | [`cli`]: the flags every server in the book takes |
 //! | measuring | [`measure`]: the load generator behind the step-comparison tool |
 #![deny(missing_docs)]

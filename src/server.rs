@@ -7,6 +7,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -87,7 +89,7 @@ Connection: close\r\n\
 \r\n";
 
 /// Answers `503` on a connection the pool cannot take, without ever blocking the acceptor.
-fn refuse(mut stream: TcpStream) {
+pub(crate) fn refuse(mut stream: TcpStream) {
     log::warn!("queue full: refusing a connection with 503");
     // Closing a socket with unread bytes makes the kernel send a reset, which can destroy the
     // 503 before the client reads it; so first read whatever request has already arrived.
@@ -106,10 +108,81 @@ fn refuse(mut stream: TcpStream) {
 
 /// Logs a failed `accept()` and, when the process is out of file descriptors, pauses briefly
 /// instead of spinning: the error repeats until some connection closes.
-fn accept_failed(err: &io::Error) {
+pub(crate) fn accept_failed(err: &io::Error) {
     log::warn!("accept failed: {err}");
     let out_of_descriptors = matches!(err.raw_os_error(), Some(23 | 24)); // ENFILE, EMFILE
     if out_of_descriptors {
         thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ANCHOR: gate
+/// Chapter 10: a count of open connections with a ceiling.
+///
+/// The queue bounds connections *waiting for a worker*; once connections can also wait
+/// parked in the poller, nothing else bounds how many are open, and every open connection
+/// costs a file descriptor and a little memory. The acceptor asks the gate for a [`Ticket`]
+/// before it takes a connection on; the ticket travels with the connection and gives its
+/// place back when the connection is dropped, however that happens.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    open: Arc<AtomicUsize>,
+    max: usize,
+}
+
+/// A place in a [`Gate`], held for as long as one connection is open.
+#[derive(Debug)]
+pub struct Ticket(Arc<AtomicUsize>);
+
+impl Gate {
+    /// A gate that lets at most `max` connections be open at once.
+    pub fn new(max: usize) -> Gate {
+        Gate {
+            open: Arc::new(AtomicUsize::new(0)),
+            max,
+        }
+    }
+
+    /// A ticket for one more connection, or `None` if `max` are already open.
+    pub fn enter(&self) -> Option<Ticket> {
+        // Only the acceptor enters, so a load and an add cannot race with another enter;
+        // tickets dropped meanwhile only make the count smaller.
+        if self.open.load(Ordering::SeqCst) >= self.max {
+            return None;
+        }
+        self.open.fetch_add(1, Ordering::SeqCst);
+        Some(Ticket(Arc::clone(&self.open)))
+    }
+
+    /// How many connections are open now.
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+// ANCHOR_END: gate
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gate_lets_max_in_and_takes_a_place_back_when_a_ticket_drops() {
+        let gate = Gate::new(2);
+        let first = gate.enter().expect("room for one");
+        let _second = gate.enter().expect("room for two");
+        assert!(gate.enter().is_none(), "a third must wait");
+        assert_eq!(gate.open(), 2);
+        drop(first);
+        assert_eq!(gate.open(), 1);
+        assert!(
+            gate.enter().is_some(),
+            "the dropped ticket's place is free again"
+        );
     }
 }

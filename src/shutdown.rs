@@ -23,7 +23,13 @@ struct Inner {
     triggered: AtomicBool,
     /// Addresses of listeners whose acceptors must be woken when the flag is set.
     watched: Mutex<Vec<SocketAddr>>,
+    /// Chapter 10: other sleepers to wake when the flag is set (the idle-connection poller).
+    wakers: Mutex<Vec<Waker>>,
 }
+
+/// Something to call when a shutdown is triggered, to wake a thread that waits elsewhere than
+/// in `accept()`.
+type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// Every `Shutdown` that asked to hear about Ctrl-C; the process has one signal handler.
 static ON_SIGNAL: Lazy<Mutex<Vec<Shutdown>>> = Lazy::new(|| Mutex::new(Vec::new()));
@@ -52,7 +58,13 @@ impl Shutdown {
             // flag. If it fails, the listener is already gone, which is just as good.
             let _ = TcpStream::connect_timeout(&reachable(addr), Duration::from_secs(1));
         }
+        drop(watched);
+        let wakers = self.inner.wakers.lock().unwrap_or_else(|e| e.into_inner());
+        for wake in wakers.iter() {
+            wake();
+        }
     }
+    // ANCHOR_END: on_trigger
     // ANCHOR_END: trigger
 
     /// Registers the address of a listener whose acceptor checks this flag after every
@@ -64,6 +76,21 @@ impl Shutdown {
     pub fn watch(&self, addr: SocketAddr) {
         let mut watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
         watched.push(addr);
+    }
+
+    // ANCHOR: on_trigger
+    /// Chapter 10: calls `wake` when the shutdown is triggered (at once, if it already is), so
+    /// that a thread sleeping in something other than `accept()` sees the flag too.
+    pub fn on_trigger(&self, wake: impl Fn() + Send + Sync + 'static) {
+        let wake: Waker = Arc::new(wake);
+        let mut wakers = self.inner.wakers.lock().unwrap_or_else(|e| e.into_inner());
+        wakers.push(Arc::clone(&wake));
+        drop(wakers);
+        // Pushed before looking at the flag: `trigger` sets the flag before it reads the list,
+        // so either it calls `wake` or we see the flag here (calling it twice is harmless).
+        if self.is_triggered() {
+            wake();
+        }
     }
 
     // ANCHOR: ctrl_c

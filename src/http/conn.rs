@@ -20,11 +20,13 @@ use std::time::{Duration, Instant};
 
 use super::body::Decoder;
 use super::head::{self, Framing, Head, Parsed};
+use super::park::Parking;
 use super::write::{self, Exchange};
 use super::{Error, Limits};
 use crate::pool::panic_message;
 use crate::request::{is_timeout, Body, Request};
 use crate::response::Response;
+use crate::server::Ticket;
 use crate::shutdown::Shutdown;
 
 /// How long a connection being closed keeps reading (and discarding) what the client still
@@ -43,20 +45,79 @@ pub(crate) struct Wire {
     out: Vec<u8>,
     /// The read timeout last set on the socket, to skip setting it again.
     timeout: Option<Duration>,
+    /// The size `buf` grows to when there is reading to do (chapter 10: a parked connection
+    /// gives its buffers back).
+    size: usize,
+    /// Chapter 10: while a body is read, the minimum rate it must arrive at.
+    budget: Option<Budget>,
 }
 // ANCHOR_END: wire
+
+// ANCHOR: budget
+/// Chapter 10: how long a body may take, as a minimum rate after a grace period. A per-read
+/// timeout alone lets a client send one byte just before each timeout and hold its worker for
+/// ever; this bounds the whole body by its size.
+struct Budget {
+    /// Bytes per second the body must keep up, counted from its first read.
+    min_rate: u64,
+    /// Time allowed before the rate counts at all (a slow start, a handler that reads late).
+    grace: Duration,
+    /// The longest a single read may wait.
+    per_read: Duration,
+    started: Option<Instant>,
+    received: u64,
+}
+
+impl Budget {
+    /// How long the next read may wait: the time left until the body falls below its minimum
+    /// rate, and never more than one read's timeout. Zero when the body is already too slow.
+    fn next_wait(&mut self) -> Duration {
+        let started = *self.started.get_or_insert_with(Instant::now);
+        let earned = Duration::from_secs_f64(self.received as f64 / self.min_rate as f64);
+        let allowed = self.grace.saturating_add(earned);
+        allowed.saturating_sub(started.elapsed()).min(self.per_read)
+    }
+}
+// ANCHOR_END: budget
 
 impl Wire {
     fn new(stream: TcpStream, limits: &Limits) -> Wire {
         Wire {
             stream,
-            // A whole head must fit; bodies pass through in pieces of this size.
-            buf: vec![0; limits.max_head.max(4096)],
+            // Allocated at the first read, so the acceptor does not pay for it.
+            buf: Vec::new(),
             start: 0,
             end: 0,
-            out: Vec::with_capacity(4096),
+            out: Vec::new(),
             timeout: None,
+            // A whole head must fit; bodies pass through in pieces of this size.
+            size: limits.max_head.max(4096),
+            budget: None,
         }
+    }
+
+    // ANCHOR: shrink
+    /// Chapter 10: gives the buffers back before the connection is parked, keeping only the
+    /// bytes not consumed yet (part of a head, at most). An idle connection then costs its
+    /// socket and a few dozen bytes, not the 12 KiB a busy one uses.
+    fn shrink(&mut self) {
+        self.buf.copy_within(self.start..self.end, 0);
+        (self.start, self.end) = (0, self.end - self.start);
+        self.buf.truncate(self.end);
+        self.buf.shrink_to_fit();
+        self.out = Vec::new();
+    }
+    // ANCHOR_END: shrink
+
+    /// Chapter 10: starts the minimum-rate clock for a body (if the limits ask for one).
+    fn start_body(&mut self, limits: &Limits) {
+        self.budget = (limits.min_body_rate > 0).then_some(Budget {
+            min_rate: limits.min_body_rate,
+            grace: limits.body_timeout,
+            per_read: limits.body_timeout,
+            started: None,
+            received: 0,
+        });
     }
 
     /// The bytes that have arrived and not been consumed.
@@ -77,6 +138,16 @@ impl Wire {
     /// Reads more bytes from the socket into the buffer; returns how many (0: the client
     /// closed its side). Moves unconsumed bytes to the front first if the end is reached.
     pub(crate) fn fill(&mut self) -> io::Result<usize> {
+        if self.buf.len() < self.size {
+            self.buf.resize(self.size, 0);
+        }
+        if let Some(budget) = &mut self.budget {
+            let wait = budget.next_wait();
+            if wait.is_zero() {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            self.set_timeout(wait);
+        }
         if self.end == self.buf.len() {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, self.end - self.start);
@@ -87,9 +158,20 @@ impl Wire {
         }
         let n = self.stream.read(&mut self.buf[self.end..])?;
         self.end += n;
+        if let Some(budget) = &mut self.budget {
+            budget.received += n as u64;
+        }
         Ok(n)
     }
     // ANCHOR_END: fill
+
+    /// Chapter 10: reads what has already arrived without waiting; `WouldBlock` if nothing has.
+    fn fill_now(&mut self) -> io::Result<usize> {
+        self.stream.set_nonblocking(true)?;
+        let read = self.fill();
+        self.stream.set_nonblocking(false)?;
+        read
+    }
 
     /// Copies the first `n` buffered bytes out (a head, for its [`Request`]) and consumes them.
     fn take(&mut self, n: usize) -> Vec<u8> {
@@ -140,6 +222,7 @@ impl Wire {
         let _ = self.flush();
         // Without lingering, dropping the socket sends the FIN just as well.
         if linger {
+            self.buf.resize(self.size, 0);
             let _ = self.stream.shutdown(Direction::Write);
             let deadline = Instant::now() + LINGER;
             let mut discarded = 0;
@@ -159,29 +242,130 @@ impl Wire {
     // ANCHOR_END: close
 }
 
+// ANCHOR: connection
+/// An accepted connection, between the acceptor, the workers and (chapter 10) the poller
+/// where it waits for its next request.
+pub struct Connection {
+    wire: Wire,
+    peer: SocketAddr,
+    /// When the head being received must be complete: set at its first byte, so a client that
+    /// sends one byte at a time cannot stretch it (and it survives parking).
+    head_deadline: Option<Instant>,
+    /// The connection's place under the open-connection limit, given back on drop.
+    _ticket: Option<Ticket>,
+}
+// ANCHOR_END: connection
+
+impl Connection {
+    /// Wraps an accepted stream; `None` if it is already closed (its peer is unknown).
+    pub(crate) fn new(stream: TcpStream, limits: &Limits, ticket: Option<Ticket>) -> Option<Self> {
+        let peer = stream.peer_addr().ok()?;
+        // Responses go out in one write each (or one per pipelined batch): waiting to coalesce
+        // them with later writes (Nagle's algorithm) would only add latency.
+        let _ = stream.set_nodelay(true);
+        let _ = stream.set_write_timeout(Some(limits.write_timeout.max(Duration::from_millis(1))));
+        Some(Connection {
+            wire: Wire::new(stream, limits),
+            peer,
+            head_deadline: None,
+            _ticket: ticket,
+        })
+    }
+
+    /// The socket, for the poller to watch.
+    pub(crate) fn socket(&self) -> &TcpStream {
+        &self.wire.stream
+    }
+
+    /// The socket, taken out of the connection (for a `503` when nobody can serve it).
+    pub(crate) fn into_stream(self) -> TcpStream {
+        self.wire.stream
+    }
+
+    /// Whether the connection is between requests: nothing of the next one has arrived.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.wire.buffered().is_empty()
+    }
+
+    /// When a parked connection stops waiting: at the end of its head's deadline if part of
+    /// a head has arrived, or once it has been idle for `limits.idle_timeout`.
+    pub(crate) fn parked_until(&self, now: Instant, limits: &Limits) -> Instant {
+        self.head_deadline
+            .unwrap_or_else(|| now + limits.idle_timeout)
+    }
+
+    /// Gives the buffers back before parking (see [`Wire::shrink`]).
+    pub(crate) fn shrink(&mut self) {
+        self.wire.shrink();
+    }
+
+    /// The client's address.
+    pub(crate) fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+}
+
 // ANCHOR: serve_connection
 /// Serves HTTP/1.1 on `stream` until either side closes it, calling `handler` for each request.
 pub fn serve_connection<H>(stream: TcpStream, limits: &Limits, shutdown: &Shutdown, handler: &H)
 where
     H: Fn(&mut Request<'_>) -> Response,
 {
-    let Ok(peer) = stream.peer_addr() else { return };
-    // Responses go out in one write each (or one per pipelined batch): waiting to coalesce
-    // them with later writes (Nagle's algorithm) would only add latency.
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(limits.write_timeout.max(Duration::from_millis(1))));
-    let mut wire = Wire::new(stream, limits);
+    if let Some(connection) = Connection::new(stream, limits, None) {
+        serve(connection, limits, shutdown, handler, None);
+    }
+}
+
+/// Serves requests on `conn` until it closes or, when there is a `parking`, until it must wait
+/// for the client: then it is parked, and a worker picks it up again when bytes arrive.
+// The connection goes into `park` and comes back from it by value (see `Parking::park`).
+#[allow(clippy::result_large_err)]
+pub(crate) fn serve<H>(
+    mut conn: Connection,
+    limits: &Limits,
+    shutdown: &Shutdown,
+    handler: &H,
+    parking: Option<&Parking>,
+) where
+    H: Fn(&mut Request<'_>) -> Response,
+{
+    let peer = conn.peer;
+    let mut may_park = parking.is_some();
     let linger = loop {
-        let head = match read_head(&mut wire, limits) {
-            Ok(Some(head)) => head,
-            Ok(None) => break false,
+        // How long to wait for the client before parking: `park_after`, or not at all when
+        // other connections are queued for a worker (the wait would delay them).
+        let patience = parking.filter(|_| may_park).map(|parking| {
+            if parking.others_waiting() {
+                Duration::ZERO
+            } else {
+                limits.park_after
+            }
+        });
+        let head = match read_head(&mut conn, limits, shutdown, patience) {
+            Ok(Step::Head(head)) => head,
+            Ok(Step::Park) => match parking.map(|parking| parking.park(conn)) {
+                Some(Ok(())) => return,
+                // Refused (the poller is full or shutting down): an idle connection closes,
+                // one in the middle of a head is finished here.
+                Some(Err(back)) => {
+                    conn = back;
+                    if conn.is_idle() {
+                        break false;
+                    }
+                    may_park = false;
+                    continue;
+                }
+                None => unreachable!("read_head parks only when there is a parking"),
+            },
+            Ok(Step::Close) => break false,
             Err(err) => {
-                reject(&mut wire, err, peer);
+                reject(&mut conn.wire, err, peer);
                 break true;
             }
         };
-        let closing = shutdown.is_triggered();
-        match exchange(&mut wire, head, peer, limits, closing, handler) {
+        let next = exchange(&mut conn.wire, head, peer, limits, shutdown, handler);
+        conn.wire.budget = None;
+        match next {
             Ok(Next::Request) => continue,
             Ok(Next::Close) => break false,
             Ok(Next::Linger) => break true,
@@ -191,42 +375,77 @@ where
             }
         }
     };
-    wire.close(linger);
+    conn.wire.close(linger);
 }
 // ANCHOR_END: serve_connection
 
+/// What [`read_head`] found.
+enum Step {
+    /// A complete head, ready to be served.
+    Head(Head),
+    /// Nothing to serve yet, and the connection should wait in the poller, not in a worker.
+    Park,
+    /// The connection should just close: the client closed it, or it sat idle too long.
+    Close,
+}
+
 // ANCHOR: read_head
-/// Reads until `wire` holds a complete head. `Ok(None)` when the connection should just close:
-/// the client closed it, or it sat idle past `limits.idle_timeout` between requests.
-fn read_head(wire: &mut Wire, limits: &Limits) -> Result<Option<Head>, Error> {
-    let mut deadline = None;
+/// Reads until `conn` holds a complete head. With a `patience`, it waits only that long for
+/// the client before asking to be parked (chapter 10); without, it waits up to
+/// `limits.idle_timeout` between requests and until the head's deadline within one.
+fn read_head(
+    conn: &mut Connection,
+    limits: &Limits,
+    shutdown: &Shutdown,
+    patience: Option<Duration>,
+) -> Result<Step, Error> {
+    let may_park = patience.is_some();
     loop {
-        if let Parsed::Complete(head) = head::parse(wire.buffered(), limits)? {
-            return Ok(Some(head));
+        if let Parsed::Complete(head) = head::parse(conn.wire.buffered(), limits)? {
+            conn.head_deadline = None;
+            return Ok(Step::Head(head));
         }
         // About to wait for the client: first send the answers to the requests before.
-        if wire.flush().is_err() {
-            return Ok(None);
+        if conn.wire.flush().is_err() {
+            return Ok(Step::Close);
         }
-        let idle = wire.buffered().is_empty();
+        let idle = conn.wire.buffered().is_empty();
         let timeout = if idle {
             limits.idle_timeout
         } else {
             // The clock for a whole head starts at its first byte.
-            let deadline = *deadline.get_or_insert_with(|| Instant::now() + limits.head_timeout);
+            let deadline = *conn
+                .head_deadline
+                .get_or_insert_with(|| Instant::now() + limits.head_timeout);
             deadline.saturating_duration_since(Instant::now())
         };
         if timeout.is_zero() && !idle {
             return Err(Error::Timeout);
         }
-        wire.set_timeout(timeout);
-        match wire.fill() {
-            Ok(0) if idle => return Ok(None),
+        // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
+        // beyond a short wait for a client that answers at once.
+        if may_park && idle && shutdown.is_triggered() {
+            return Ok(Step::Close);
+        }
+        let wait = patience.map_or(timeout, |patience| patience.min(timeout));
+        // A zero wait still looks once, without blocking: the poller may have handed the
+        // connection back because bytes arrived, and they must be read before parking again.
+        let read = if wait.is_zero() {
+            conn.wire.fill_now()
+        } else {
+            conn.wire.set_timeout(wait);
+            conn.wire.fill()
+        };
+        match read {
+            Ok(0) if idle => return Ok(Step::Close),
             Ok(0) => return Err(Error::Incomplete),
             Ok(_) => {}
-            Err(err) if is_timeout(&err) && idle => return Ok(None),
+            Err(err) if is_timeout(&err) && may_park && (wait < timeout || wait.is_zero()) => {
+                return Ok(Step::Park)
+            }
+            Err(err) if is_timeout(&err) && idle => return Ok(Step::Close),
             Err(err) if is_timeout(&err) => return Err(Error::Timeout),
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(Step::Close),
         }
     }
 }
@@ -252,17 +471,18 @@ fn exchange<H>(
     head: Head,
     peer: SocketAddr,
     limits: &Limits,
-    closing: bool,
+    shutdown: &Shutdown,
     handler: &H,
 ) -> io::Result<Next>
 where
     H: Fn(&mut Request<'_>) -> Response,
 {
-    let (version, keep_alive) = (head.version, head.keep_alive && !closing);
+    let (version, keep_alive) = (head.version, head.keep_alive);
     let decoder = Decoder::new(head.framing, limits);
     let owe_continue = head.expect_continue;
     if head.framing != Framing::Empty {
         wire.set_timeout(limits.body_timeout);
+        wire.start_body(limits);
     }
     let raw = wire.take(head.len);
     let body = Body::from_wire(wire, decoder, owe_continue);
@@ -292,7 +512,9 @@ where
     let exchange = Exchange {
         head_only,
         version,
-        keep_alive: keep_alive && reusable,
+        // Asked at the last moment: a shutdown that began while the handler ran still gets
+        // this connection closed after its response.
+        keep_alive: keep_alive && reusable && !shutdown.is_triggered(),
     };
     Ok(if write::write(wire, response, exchange)? {
         Next::Request
@@ -339,4 +561,45 @@ fn reject(wire: &mut Wire, err: Error, peer: SocketAddr) {
         keep_alive: false,
     };
     let _ = write::write(wire, Response::for_error(err), exchange);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(min_rate: u64, grace_ms: u64, per_read_ms: u64) -> Budget {
+        Budget {
+            min_rate,
+            grace: Duration::from_millis(grace_ms),
+            per_read: Duration::from_millis(per_read_ms),
+            started: None,
+            received: 0,
+        }
+    }
+
+    #[test]
+    fn a_body_earns_time_by_arriving() {
+        // 1000 bytes/s: each 100 bytes received buys 100 ms beyond the grace period.
+        let mut slow = budget(1000, 500, 10_000);
+        let first = slow.next_wait();
+        assert!(first <= Duration::from_millis(500), "{first:?}");
+        slow.received = 1000;
+        // 500 ms of grace and 1000 ms earned, less the moment this test has taken so far.
+        let later = slow.next_wait();
+        assert!(later > Duration::from_millis(1000), "{later:?}");
+    }
+
+    #[test]
+    fn one_read_never_waits_longer_than_its_own_timeout() {
+        let mut fast = budget(1, 60_000, 200);
+        assert_eq!(fast.next_wait(), Duration::from_millis(200));
+    }
+
+    #[test]
+    fn a_body_already_too_slow_gets_no_more_time() {
+        let mut late = budget(1000, 0, 10_000);
+        late.started = Some(Instant::now() - Duration::from_secs(2));
+        late.received = 1000; // earned 1 s, spent 2
+        assert_eq!(late.next_wait(), Duration::ZERO);
+    }
 }

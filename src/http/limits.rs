@@ -37,12 +37,29 @@ pub struct Limits {
     /// How long a write of the response may wait for the client to make room (by reading);
     /// past it the connection is closed, so a client that never reads cannot hold a worker.
     pub write_timeout: Duration,
+    /// Chapter 10: the slowest a body may arrive, in bytes per second, once `body_timeout` has
+    /// passed since its first read; slower, and the request gets a `408`. `0`: no minimum.
+    /// Without it a client sending one byte every few seconds would pass every per-read
+    /// timeout and hold its worker for as long as it liked.
+    pub min_body_rate: u64,
+    /// Chapter 10: open connections (being served, queued or parked); past it the acceptor
+    /// answers `503` with `Retry-After` at once and closes.
+    pub max_connections: usize,
+    /// Chapter 10: connections that may wait for their next request parked in the poller
+    /// rather than in a worker; past it an idle connection is closed. `0` turns parking off:
+    /// a worker then waits on its idle connection itself, as in chapter 5.
+    pub max_parked: usize,
+    /// Chapter 10: how long a worker waits for the next request on a kept-alive connection
+    /// before it parks the connection. A client that sends its next request at once is
+    /// served without the round trip through the poller.
+    pub park_after: Duration,
 }
 
 impl Default for Limits {
     /// 8 KiB heads with targets up to 4 KiB and 64 headers (browsers send about 1 KiB and a
     /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head, per body read and per
-    /// response write.
+    /// response write; bodies at 1 KiB/s at least after their first 10 s; 16,384 open
+    /// connections of which up to 15,360 parked, and parked after 2 ms without a request.
     fn default() -> Limits {
         Limits {
             max_head: 8 * 1024,
@@ -54,6 +71,10 @@ impl Default for Limits {
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(10),
+            min_body_rate: 1024,
+            max_connections: 16 * 1024,
+            max_parked: 15 * 1024,
+            park_after: Duration::from_millis(2),
         }
     }
 }

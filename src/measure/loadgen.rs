@@ -498,6 +498,85 @@ pub fn hold_idle(addr: SocketAddr, count: usize, timeout: Duration) -> (Vec<TcpS
     (held, failed)
 }
 
+/// How [`hold`] leaves each connection it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Connected, nothing sent: a client that has not spoken yet.
+    Silent,
+    /// The first byte of a request head sent, and nothing more: a slowloris client.
+    HalfHead,
+    /// One whole request sent and its response read, the connection kept open: an idle
+    /// keep-alive client between requests.
+    KeptAlive,
+}
+
+// ANCHOR: hold
+/// Opens `count` connections to `addr`, one after another, and leaves each as `how` says, for
+/// measuring what such clients do to the server (chapter 10). Returns the connections held
+/// and how many could not be opened (or, for `KeptAlive`, got no response that keeps them
+/// open). Like [`hold_idle`], it gives up after three failed connects in a row; and after the
+/// first kept-alive request that gets no answer in time, since a server that cannot answer
+/// one more client will not answer the rest either (trying would cost a timeout each).
+pub fn hold(addr: SocketAddr, count: usize, how: Held, timeout: Duration) -> (Vec<TcpStream>, u64) {
+    let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: weft-compare\r\n\r\n");
+    let mut held = Vec::with_capacity(count);
+    let mut failed_in_a_row = 0;
+    for _ in 0..count {
+        if failed_in_a_row == 3 {
+            break;
+        }
+        let Ok(client) = Client::connect(addr, timeout) else {
+            failed_in_a_row += 1;
+            continue;
+        };
+        let opened = Some(client).filter(|client| {
+            let mut client = Client {
+                stream: match client.stream.try_clone() {
+                    Ok(stream) => stream,
+                    Err(_) => return false,
+                },
+                buf: Vec::new(),
+            };
+            let deadline = Instant::now() + timeout;
+            match how {
+                Held::Silent => true,
+                Held::HalfHead => client.send(b"G", deadline).is_ok(),
+                Held::KeptAlive => {
+                    client.send(request.as_bytes(), deadline).is_ok()
+                        && client
+                            .read_response(deadline)
+                            .is_ok_and(|response| !response.close)
+                }
+            }
+        });
+        match opened {
+            Some(client) => {
+                held.push(client.stream);
+                failed_in_a_row = 0;
+            }
+            None if how == Held::KeptAlive => break,
+            None => failed_in_a_row += 1,
+        }
+    }
+    let failed = (count - held.len()) as u64;
+    (held, failed)
+}
+// ANCHOR_END: hold
+
+/// Whether the server still holds `stream` open without having answered on it: a read that
+/// does not wait finds nothing. A close, a reset or any bytes (a `408`, a `503`) mean the
+/// server let the client go.
+pub fn still_open(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let mut byte = [0u8; 1];
+    let open =
+        matches!((&*stream).read(&mut byte), Err(err) if err.kind() == io::ErrorKind::WouldBlock);
+    let _ = stream.set_nonblocking(false);
+    open
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

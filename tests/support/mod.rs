@@ -144,6 +144,11 @@ impl Server {
         signal(self.pid, "-INT");
     }
 
+    /// Sends `SIGTERM`, as `kill`, systemd or Kubernetes would.
+    pub fn terminate(&self) {
+        signal(self.pid, "-TERM");
+    }
+
     /// Waits for the server to exit on its own, failing the test after `timeout`.
     pub fn wait_exit(&self, timeout: Duration) -> ExitStatus {
         match self.exited.recv_timeout(timeout) {

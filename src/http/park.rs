@@ -1,0 +1,325 @@
+//! Chapter 10: the parking lot, where kept-alive connections wait for their next request
+//! without holding a worker.
+//!
+//! ```text
+//!  acceptor ──► queue ──► worker ──(nothing to read for park_after)──► park()
+//!                 ▲                                                     │
+//!                 │                                                     ▼
+//!                 └──── readable ◄──── one poller thread: epoll over every parked socket
+//!                                        ├─ idle past idle_timeout ──► close
+//!                                        └─ head past its deadline ──► 408, close
+//! ```
+//!
+//! A blocking worker that waits on an idle socket is a thread doing nothing; with 64 workers,
+//! 64 idle clients stop the server. Here a worker that finds nothing to read hands the
+//! connection to the poller and goes back to the queue. The poller asks the kernel to watch
+//! every parked socket at once (`epoll` on Linux, through the `polling` crate) and, when one
+//! becomes readable, hands the connection back to the pool like a newly accepted one.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use polling::{Event, Events, Poller};
+
+use super::conn::Connection;
+use super::Limits;
+use crate::pool::{Pool, QueueFull};
+use crate::server;
+use crate::shutdown::Shutdown;
+
+// ANCHOR: parking
+/// The workers' side of the poller: where they leave connections to wait.
+#[derive(Clone)]
+pub(crate) struct Parking {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    poller: Poller,
+    /// Connections parked since the poller last looked; it registers them when it wakes.
+    arrivals: Mutex<Arrivals>,
+    /// Connections parked now, arrivals included; at most `max`.
+    parked: AtomicUsize,
+    max: usize,
+    /// The pool the poller feeds, to ask whether connections are queued for a worker.
+    /// Weak: the pool's workers hold this `Shared`, and a cycle would never be freed.
+    pool: OnceLock<Weak<Pool<Connection>>>,
+}
+
+struct Arrivals {
+    connections: Vec<Connection>,
+    /// Set when shutdown begins: from then on nothing more is parked.
+    closed: bool,
+}
+// ANCHOR_END: parking
+
+impl Parking {
+    /// An empty parking lot for at most `max` connections; [`Parking::start`] starts its thread.
+    pub(crate) fn new(max: usize) -> std::io::Result<Parking> {
+        Ok(Parking {
+            shared: Arc::new(Shared {
+                poller: Poller::new()?,
+                arrivals: Mutex::new(Arrivals {
+                    connections: Vec::new(),
+                    closed: false,
+                }),
+                parked: AtomicUsize::new(0),
+                max,
+                pool: OnceLock::new(),
+            }),
+        })
+    }
+
+    // ANCHOR: park
+    /// Parks `conn` until the client sends more. Hands it back if the lot is full or shutting
+    /// down; the worker then closes an idle connection, or finishes a head itself.
+    // The connection is handed back by value, once, on a path that then closes or blocks on
+    // it: boxing it to make the `Err` smaller would cost an allocation on every park.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn park(&self, mut conn: Connection) -> Result<(), Connection> {
+        let shared = &self.shared;
+        // Take a place first (many workers park at once), and give it back if refused.
+        let placed = shared
+            .parked
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < shared.max).then_some(n + 1)
+            });
+        if placed.is_err() {
+            log::debug!("{}: parking is full", conn.peer());
+            return Err(conn);
+        }
+        let mut arrivals = lock(shared);
+        if arrivals.closed {
+            shared.parked.fetch_sub(1, Ordering::SeqCst);
+            return Err(conn);
+        }
+        conn.shrink();
+        log::debug!("{}: parked", conn.peer());
+        arrivals.connections.push(conn);
+        drop(arrivals);
+        // Wake the poller so it starts watching this socket now.
+        if let Err(err) = shared.poller.notify() {
+            log::error!("cannot wake the poller: {err}");
+        }
+        Ok(())
+    }
+    // ANCHOR_END: park
+
+    /// Whether connections are waiting in the queue for a worker: then a worker with an idle
+    /// connection should park it at once rather than wait for its client.
+    pub(crate) fn others_waiting(&self) -> bool {
+        let pool = self.shared.pool.get().and_then(Weak::upgrade);
+        pool.is_some_and(|pool| pool.queued() > 0)
+    }
+
+    /// How many connections are parked now.
+    pub(crate) fn parked(&self) -> usize {
+        self.shared.parked.load(Ordering::SeqCst)
+    }
+
+    /// Starts the poller thread, which hands readable connections to `pool` until `shutdown`
+    /// is triggered, then closes what is idle and hands back the rest.
+    pub(crate) fn start(
+        &self,
+        pool: Arc<Pool<Connection>>,
+        limits: &Limits,
+        shutdown: &Shutdown,
+    ) -> JoinHandle<()> {
+        let _ = self.shared.pool.set(Arc::downgrade(&pool));
+        let shared = Arc::clone(&self.shared);
+        // The poller sleeps in `wait`, not in `accept`: the shutdown must wake it itself.
+        // Weak, so that a `Shutdown` that outlives this server does not keep its poller.
+        let waker = Arc::downgrade(&self.shared);
+        shutdown.on_trigger(move || {
+            if let Some(shared) = waker.upgrade() {
+                let _ = shared.poller.notify();
+            }
+        });
+        let (limits, shutdown) = (limits.clone(), shutdown.clone());
+        thread::Builder::new()
+            .name("weft-poller".into())
+            .spawn(move || watch(&shared, &pool, &limits, &shutdown))
+            .expect("failed to spawn the poller thread")
+    }
+}
+
+// ANCHOR: lot
+/// The poller thread's own records: every parked connection by key, and when each must stop
+/// waiting, in order, so the next deadline is always the first.
+struct Lot<'a> {
+    shared: &'a Shared,
+    waiting: HashMap<usize, (Connection, Instant)>,
+    deadlines: BTreeSet<(Instant, usize)>,
+    next_key: usize,
+}
+
+impl Lot<'_> {
+    /// Starts watching `conn` for bytes to read.
+    fn admit(&mut self, conn: Connection, now: Instant, limits: &Limits) {
+        let key = self.next_key;
+        self.next_key += 1;
+        // SAFETY: `Poller::add` requires the socket to be deleted from the poller before it is
+        // closed. The connection (and so the socket) is owned by `waiting` from here on, and
+        // the only ways out of `waiting` are `Lot::take`, which deletes it from the poller
+        // first, and dropping the `Lot`, which `watch` does only after taking every entry.
+        if let Err(err) = unsafe { self.shared.poller.add(conn.socket(), Event::readable(key)) } {
+            log::warn!("{}: cannot watch the connection: {err}", conn.peer());
+            self.shared.parked.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+        let until = conn.parked_until(now, limits);
+        self.deadlines.insert((until, key));
+        self.waiting.insert(key, (conn, until));
+    }
+
+    /// Stops watching the connection with `key`, if it is still parked, and hands it over.
+    fn take(&mut self, key: usize) -> Option<Connection> {
+        let (conn, until) = self.waiting.remove(&key)?;
+        self.deadlines.remove(&(until, key));
+        if let Err(err) = self.shared.poller.delete(conn.socket()) {
+            log::warn!(
+                "{}: cannot stop watching the connection: {err}",
+                conn.peer()
+            );
+        }
+        self.shared.parked.fetch_sub(1, Ordering::SeqCst);
+        Some(conn)
+    }
+
+    /// The key of the first connection whose wait is over at `now`.
+    fn expired(&self, now: Instant) -> Option<usize> {
+        self.deadlines
+            .first()
+            .filter(|(until, _)| *until <= now)
+            .map(|&(_, key)| key)
+    }
+
+    /// How long the poller may sleep before the next deadline (`None`: nothing parked).
+    fn sleep(&self, now: Instant) -> Option<Duration> {
+        self.deadlines
+            .first()
+            .map(|(until, _)| until.saturating_duration_since(now))
+    }
+}
+// ANCHOR_END: lot
+
+// ANCHOR: watch
+/// The poller thread: register what was parked, sleep until a socket is readable or the next
+/// deadline, hand the readable to the pool and close the expired; until shutdown.
+fn watch(shared: &Shared, pool: &Pool<Connection>, limits: &Limits, shutdown: &Shutdown) {
+    let mut lot = Lot {
+        shared,
+        waiting: HashMap::new(),
+        deadlines: BTreeSet::new(),
+        next_key: 0,
+    };
+    let mut events = Events::new();
+    loop {
+        let arrived = std::mem::take(&mut lock(shared).connections);
+        let now = Instant::now();
+        for conn in arrived {
+            lot.admit(conn, now, limits);
+        }
+        if shutdown.is_triggered() {
+            break;
+        }
+        events.clear();
+        if let Err(err) = shared.poller.wait(&mut events, lot.sleep(now)) {
+            log::error!("the poller failed: {err}");
+        }
+        for event in events.iter() {
+            if let Some(conn) = lot.take(event.key) {
+                resume(pool, conn);
+            }
+        }
+        let now = Instant::now();
+        while let Some(key) = lot.expired(now) {
+            if let Some(conn) = lot.take(key) {
+                expire(conn);
+            }
+        }
+    }
+    close_all(lot, pool, &mut events);
+}
+// ANCHOR_END: watch
+
+// ANCHOR: close_all
+/// At shutdown: parks nothing more; hands back every connection whose client has sent
+/// something (its request is served, with `Connection: close`) and closes the idle rest.
+fn close_all(mut lot: Lot<'_>, pool: &Pool<Connection>, events: &mut Events) {
+    let shared = lot.shared;
+    let late = {
+        let mut arrivals = lock(shared);
+        arrivals.closed = true;
+        std::mem::take(&mut arrivals.connections)
+    };
+    let now = Instant::now();
+    for conn in late {
+        shared.parked.fetch_sub(1, Ordering::SeqCst);
+        if conn.is_idle() {
+            drop(conn);
+        } else {
+            resume(pool, conn);
+        }
+    }
+    // One last look, without waiting, for requests that have just arrived.
+    events.clear();
+    let _ = shared.poller.wait(events, Some(Duration::ZERO));
+    for event in events.iter() {
+        if let Some(conn) = lot.take(event.key) {
+            resume(pool, conn);
+        }
+    }
+    let keys: Vec<usize> = lot.waiting.keys().copied().collect();
+    let mut closed = 0;
+    for key in keys {
+        if let Some(conn) = lot.take(key) {
+            // Part of a head has arrived: that request is in flight, and is finished.
+            if conn.is_idle() {
+                closed += 1;
+            } else {
+                resume(pool, conn);
+            }
+        }
+    }
+    log::info!("closed {closed} idle connections in {:?}", now.elapsed());
+}
+// ANCHOR_END: close_all
+
+/// Hands a connection whose client has sent something back to the pool, or answers `503` if
+/// the queue is full (the same answer the acceptor gives).
+fn resume(pool: &Pool<Connection>, conn: Connection) {
+    if let Err(QueueFull(conn)) = pool.try_submit(conn) {
+        server::refuse(conn.into_stream());
+    }
+}
+
+/// The answer to a client whose head did not arrive in time.
+const TOO_SLOW: &[u8] = b"HTTP/1.1 408 Request Timeout\r\n\
+Content-Length: 0\r\n\
+Connection: close\r\n\
+\r\n";
+
+/// Closes a connection whose wait is over: quietly if it was idle (RFC 9112 §9.5 lets a
+/// server close an idle connection at any time), with a `408` if a head was half sent.
+fn expire(conn: Connection) {
+    let peer = conn.peer();
+    if conn.is_idle() {
+        log::debug!("{peer}: idle too long; closing");
+        return;
+    }
+    log::info!("{peer}: rejected a request: the head took too long (408)");
+    let mut stream = conn.into_stream();
+    // Never block the poller: if the client's receive window is full, it gets no 408.
+    if stream.set_nonblocking(true).is_ok() {
+        let _ = stream.write_all(TOO_SLOW);
+    }
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Arrivals> {
+    shared.arrivals.lock().unwrap_or_else(|e| e.into_inner())
+}
