@@ -177,7 +177,7 @@ mod tests {
             (500, "Internal Server Error")
         );
         assert!(err.detail().unwrap().contains("/etc/secret"));
-        let syntax = serde_json::from_str::<u32>("{").unwrap_err();
+        let syntax = serde_json::from_str::<serde_json::Value>("{,").unwrap_err();
         assert_eq!(HttpError::from(syntax).status(), 400);
         let shape = serde_json::from_str::<u32>("\"x\"").unwrap_err();
         assert_eq!(HttpError::from(shape).status(), 422);
