@@ -137,10 +137,12 @@ fn maybe_panic(_: &mut Request<'_>, cx: &Ctx<'_, State>) -> &'static str {
 // ANCHOR_END: maybe_panic
 
 // ANCHOR: not_found
-/// The custom 404 page: HTML for a browser, whatever the error's message.
-fn not_found_page(request: &Request<'_>, _: &HttpError) -> Response {
+/// The custom 404 page: HTML for a browser, with the error's message (`Not Found` when no
+/// route matched, the handler's own when it said why).
+fn not_found_page(request: &Request<'_>, err: &HttpError) -> Response {
     let page = format!(
-        "<!doctype html><title>Not found</title><h1>Nothing at {}</h1>\n",
+        "<!doctype html><title>Not found</title><h1>{}</h1><p>Nothing at {}</p>\n",
+        html_escape(err.message()),
         html_escape(request.path())
     );
     Response::text(page).with_header("Content-Type", "text/html; charset=utf-8")
