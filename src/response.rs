@@ -78,6 +78,7 @@ impl Response {
         }
     }
 
+    // ANCHOR: from_error
     /// The response for `error`: its status, a plain-text body for now, and the error itself,
     /// which the application uses to render the final body (plain or JSON, with a custom
     /// page) once it knows the request. See [`Response::error`].
@@ -106,6 +107,7 @@ impl Response {
     pub(crate) fn take_error(&mut self) -> Option<HttpError> {
         self.error.take().map(|error| *error)
     }
+    // ANCHOR_END: from_error
 
     // ANCHOR: constructors
     /// `200 OK` with a plain-text body.

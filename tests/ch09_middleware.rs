@@ -374,7 +374,10 @@ fn the_showcase_runs_behind_the_built_in_layers() {
     assert_eq!(landing.status, 200);
     assert_eq!(landing.header("content-encoding"), Some("gzip"));
     assert!(gunzip(&landing.body).contains("weft showcase"));
-    let id = landing.header("x-request-id").expect("a request id").to_string();
+    let id = landing
+        .header("x-request-id")
+        .expect("a request id")
+        .to_string();
     assert!(landing.header("server-timing").is_some());
     let line = server.wait_for_log("GET / 200");
     assert!(line.contains(&format!("id={id}")), "{line}");

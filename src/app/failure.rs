@@ -133,13 +133,18 @@ impl<S> App<S> {
         let json = media_quality(accept, "application/json") > media_quality(accept, "text/plain");
         let detail = error.detail().filter(|_| self.debug);
         if json {
-            let mut body = serde_json::json!({
-                "error": {"status": error.status(), "message": error.message()}
-            });
+            // Written out by hand so that the keys keep this order (a `json!` map sorts them).
+            let quote = |text: &str| serde_json::Value::from(text).to_string();
+            let mut body = format!(
+                r#"{{"error":{{"status":{},"message":{}"#,
+                error.status(),
+                quote(error.message())
+            );
             if let Some(detail) = detail {
-                body["error"]["detail"] = detail.into();
+                body.push_str(&format!(r#","detail":{}"#, quote(detail)));
             }
-            return Response::json(&body);
+            body.push_str("}}");
+            return Response::bytes(body).with_header("Content-Type", "application/json");
         }
         let status = error.status();
         let mut text = format!("{status} {}", reason(status));
