@@ -2,15 +2,14 @@
 //! panic is a `500` for that request only; a custom page answers `404`.
 //!
 //! Run: `cargo run --release --example ch08_errors` (add `--debug true` to see error details in
-//! the responses, `--panic-every N` to make `/maybe-panic` panic on every Nth request,
-//! 0 for never; default 100).
+//! the responses, `--panic-every N` to make `GET /` panic on every Nth request; the default,
+//! 0, is never).
 //!
-//! Routes: `GET /` → `Hello, World!`; `GET /users/:id` → a user as JSON, `400` for an id
+//! Routes: `GET /` → `Hello, World!` (or a panic, see `--panic-every`); `GET /users/:id` → a user as JSON, `400` for an id
 //! that is not a number, `404` for one that does not exist; `POST /users` → the JSON body
 //! read as a new user (`400`, `413`, `415`, `422` when it is not one); `GET /search?q=…`
 //! (`400` without `q`); `GET /config` → an I/O error (`500`, detail in the log only);
-//! `GET /panic` → a panic; `GET /maybe-panic` → a panic every Nth request; anything else →
-//! the custom 404 page.
+//! `GET /panic` → a panic; anything else → the custom 404 page.
 
 use std::fs;
 use std::process::ExitCode;
@@ -35,7 +34,7 @@ struct User {
 }
 // ANCHOR_END: user
 
-/// The application's state: how often `/maybe-panic` panics, and a request counter for it.
+/// The application's state: how often `GET /` panics, and a request counter for it.
 struct State {
     panic_every: u64,
     requests: AtomicU64,
@@ -47,7 +46,7 @@ fn main() -> ExitCode {
     let defaults = Config::default();
     let workers = flags.value_or_exit("--workers", defaults.workers);
     let queue = flags.value_or_exit("--queue", defaults.queue);
-    let panic_every = flags.value_or_exit("--panic-every", 100);
+    let panic_every = flags.value_or_exit("--panic-every", 0);
     let debug = flags.value_or_exit("--debug", false);
 
     let mut app = app(panic_every);
@@ -71,7 +70,7 @@ fn app(panic_every: u64) -> App<State> {
     });
     // The panic log line names the request id this layer gives each request.
     app.wrap(AccessLog).wrap(AssignRequestId);
-    app.get("/", |_, _| "Hello, World!");
+    app.get("/", maybe_panic);
     app.get("/users/:id", get_user);
     app.post("/users", create_user);
     app.get("/search", search);
@@ -79,7 +78,6 @@ fn app(panic_every: u64) -> App<State> {
     app.get("/panic", |_, _| -> &'static str {
         panic!("the handler for /panic panicked")
     });
-    app.get("/maybe-panic", maybe_panic);
     app.on_status(404, not_found_page);
     app
 }

@@ -69,8 +69,8 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::KeepAlive,
     },
-    // Chapter 8: the same application without panics and with one request in 100 panicking
-    // (on the maybe-panic workload; the panics' 500s are counted as errors, apart).
+    // Chapter 8: the same application without panics and with one `GET /` in 100 panicking
+    // (the panics' 500s are counted as errors, apart from the requests served).
     Server {
         label: "ch08 no panics",
         example: "ch08_errors",
@@ -151,14 +151,6 @@ const WORKLOADS: &[Workload] = &[
         kind: Kind::Requests {
             path: "/",
             pipeline: 16,
-        },
-    },
-    Workload {
-        name: "maybe-panic",
-        about: "GET /maybe-panic: chapter 8's servers panic on every 100th (or never)",
-        kind: Kind::Requests {
-            path: "/maybe-panic",
-            pipeline: 1,
         },
     },
     Workload {
