@@ -98,7 +98,9 @@ impl Response {
     }
 
     /// The failure this response stands for, if it was made from an [`HttpError`] and its
-    /// body has not been rendered yet: middleware can tell an error from a page.
+    /// body has not been rendered yet. The application renders it right after the handler
+    /// (and again after its middleware, for an error a layer returned), so a group's layers
+    /// can still tell an error from a page here; the application's layers see the page.
     pub fn error(&self) -> Option<&HttpError> {
         self.error.as_deref()
     }

@@ -36,6 +36,9 @@ thread_local! {
 ///
 /// The hook runs at the panic, before unwinding; it is the only place the panic's location
 /// (file and line) is known, so it records that for [`App::catching`]'s log line.
+///
+/// One consequence: a handler that catches a panic of its own with `catch_unwind` gets no
+/// message from the hook either, since its thread is inside `catching`.
 pub(crate) fn quiet_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
