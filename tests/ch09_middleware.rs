@@ -385,3 +385,20 @@ fn the_showcase_runs_behind_the_built_in_layers() {
     server.interrupt();
     assert!(server.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn a_groups_static_files_are_behind_its_layers() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/static");
+    let mut app = App::new();
+    app.group("/assets", |assets| {
+        assets.static_files("", dir).wrap(from_fn(|request, next| {
+            next.run(request).with_header("Cache-Control", "max-age=60")
+        }));
+    });
+    let client = TestClient::new(app);
+    let css = client.get("/assets/style.css").send();
+    assert_eq!(
+        (css.status(), css.header("cache-control")),
+        (200, Some("max-age=60"))
+    );
+}

@@ -12,6 +12,7 @@ use crate::middleware::{Middleware, Next};
 use crate::request::Request;
 
 use super::methods::Handler;
+use super::static_files::Files;
 use super::{method_shortcuts, App, Ctx, IntoResponse, RouteError};
 
 /// A group's layers, known once the group's closure has returned.
@@ -130,13 +131,27 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     }
 
     /// Serves the files under `dir` at the group's prefix followed by `prefix`, as
-    /// [`App::static_files`] does.
+    /// [`App::static_files`] does, behind the group's layers.
+    ///
+    /// # Panics
+    /// If `dir` is not a directory, or the routes cannot be registered.
     pub fn static_files(&mut self, prefix: &str, dir: impl AsRef<Path>) -> &mut Self {
-        let prefix = format!("{}{prefix}", self.prefix);
-        self.app.static_files(&prefix, dir);
+        let dir = dir.as_ref();
+        let files = match Files::new(dir) {
+            Ok(files) => Arc::new(files),
+            Err(err) => panic!("cannot serve static files from {}: {err}", dir.display()),
+        };
+        let index = Arc::clone(&files);
+        self.get(&format!("{prefix}/*path"), move |request, cx| {
+            files.serve(request, cx.param("path"))
+        });
+        self.get(&format!("{prefix}/"), move |request, _| {
+            index.serve(request, "")
+        });
         self
     }
 }
+// ANCHOR_END: layered
 
 // ANCHOR: layered
 /// `handler` inside the layers that `scope` will hold.
