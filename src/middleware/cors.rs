@@ -16,6 +16,8 @@
 //! to another.
 
 use super::{add_vary, Middleware, Next};
+use crate::app::IntoResponse;
+use crate::error::HttpError;
 use crate::request::Request;
 use crate::response::Response;
 
@@ -129,7 +131,8 @@ impl Cors {
     /// (the browser would refuse the answer anyway; the status says why in its console).
     fn preflight(&self, allowed: Option<String>) -> Response {
         let Some(allowed) = allowed else {
-            return add_vary(Response::status_page(403), "Origin");
+            let refused = HttpError::new(403, "origin not allowed").into_response();
+            return add_vary(refused, "Origin");
         };
         let mut response = Response::new(204)
             .with_header("Access-Control-Allow-Origin", allowed)
