@@ -54,6 +54,9 @@ fn the_first_layer_wrapped_is_the_outermost() {
     log.lock().unwrap().clear();
     assert_eq!(client.get("/nowhere").send().status(), 404);
     assert_eq!(*log.lock().unwrap(), ["a in", "b in", "b out", "a out"]);
+    log.lock().unwrap().clear();
+    assert_eq!(client.request("DELETE", "/api/x").send().status(), 405);
+    assert_eq!(*log.lock().unwrap(), ["a in", "b in", "b out", "a out"]);
 }
 // ANCHOR_END: order
 
