@@ -69,6 +69,45 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::KeepAlive,
     },
+    // Chapter 8: the same application without panics and with one `GET /` in 100 panicking
+    // (the panics' 500s are counted as errors, apart from the requests served).
+    Server {
+        label: "ch08 no panics",
+        example: "ch08_errors",
+        args: &["--workers", "64", "--queue", "1024", "--panic-every", "0"],
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "ch08 1% panics",
+        example: "ch08_errors",
+        args: &["--workers", "64", "--queue", "1024", "--panic-every", "100"],
+        connection: Connection::KeepAlive,
+    },
+    // Chapter 9: `GET /` through N empty middleware layers.
+    Server {
+        label: "ch09 0 layers",
+        example: "ch09_middleware",
+        args: &["--workers", "64", "--queue", "1024", "--layers", "0"],
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "ch09 1 layer",
+        example: "ch09_middleware",
+        args: &["--workers", "64", "--queue", "1024", "--layers", "1"],
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "ch09 5 layers",
+        example: "ch09_middleware",
+        args: &["--workers", "64", "--queue", "1024", "--layers", "5"],
+        connection: Connection::KeepAlive,
+    },
+    Server {
+        label: "ch09 10 layers",
+        example: "ch09_middleware",
+        args: &["--workers", "64", "--queue", "1024", "--layers", "10"],
+        connection: Connection::KeepAlive,
+    },
     // Chapter 10's hardened server: idle connections parked in a poller. Idle clients are
     // kept for a minute, so that the idle-keepalive crowd stays open for the whole run
     // instead of being closed after the default 5 s.

@@ -12,6 +12,9 @@
 //! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
 //! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
 //! | 7 | [`app`]: the application users write against; [`showcase`]: weft's demo routes |
+//! | 8 | [`error`]: failures as values ([`error::HttpError`]); panics caught in [`app`] |
+//! | 9 | [`middleware`]: layers around handlers, and the built-in ones; [`negotiate`] |
+//! | 8–9 | [`testing`]: a client that runs requests through an `App` without a socket |
 //! | 10 | [`http`] parks idle connections in a poller; [`server::Gate`] limits open connections |
 //! | all | [`cli`]: the flags every server in the book takes |
 //! | measuring | [`measure`]: the load generator behind the step-comparison tool |
@@ -20,9 +23,12 @@
 pub mod app;
 pub mod cli;
 pub mod date;
+pub mod error;
 pub mod http;
 pub mod measure;
+pub mod middleware;
 pub mod naive;
+pub mod negotiate;
 pub mod pool;
 pub mod request;
 pub mod response;
@@ -30,3 +36,4 @@ pub mod router;
 pub mod server;
 pub mod showcase;
 pub mod shutdown;
+pub mod testing;

@@ -7,6 +7,7 @@
 //! at once with [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`:
 //! a request cannot outlive the connection its body is still arriving on.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -25,6 +26,8 @@ pub struct Request<'c> {
     target: Target,
     peer: SocketAddr,
     body: Body<'c>,
+    /// Values that middleware attached for the layers and the handler after it (chapter 9).
+    extensions: Extensions,
 }
 // ANCHOR_END: request
 
@@ -52,6 +55,7 @@ impl<'c> Request<'c> {
                 target,
                 peer,
                 body,
+                extensions: Extensions::default(),
             }),
             Err(err) => Err((err, body)),
         }
@@ -138,6 +142,16 @@ impl<'c> Request<'c> {
         Ok(bytes)
     }
 
+    /// What middleware attached to this request, such as its request id.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// What middleware attached to this request, to attach more.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+
     /// Gives up the request, keeping its body so the connection can finish reading it.
     pub(crate) fn into_body(self) -> Body<'c> {
         self.body
@@ -166,6 +180,37 @@ impl<'c> Request<'c> {
         std::str::from_utf8(span.of(&self.raw)).unwrap_or("")
     }
 }
+
+// ANCHOR: extensions
+/// Values of any type attached to a request, at most one per type: how a middleware layer
+/// hands something (a request id, an authenticated user) to the layers and the handler
+/// inside it, without the request knowing every type in advance.
+///
+/// A short list searched by type: a request carries a handful of extensions at most.
+#[derive(Default)]
+pub struct Extensions {
+    values: Vec<Box<dyn Any>>,
+}
+
+impl Extensions {
+    /// Attaches `value`, replacing a value of the same type.
+    pub fn insert<T: 'static>(&mut self, value: T) {
+        self.values.retain(|old| !old.is::<T>());
+        self.values.push(Box::new(value));
+    }
+
+    /// The value of type `T`, if one is attached.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.values.iter().find_map(|value| value.downcast_ref())
+    }
+}
+
+impl std::fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Extensions({} values)", self.values.len())
+    }
+}
+// ANCHOR_END: extensions
 
 // ANCHOR: headers
 /// A request's headers: a list of (name, value), looked up without regard to case.

@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::error::HttpError;
 use crate::http::Error;
 
 /// A header name or value: borrowed when it is a literal, owned when it was built.
@@ -53,6 +54,9 @@ pub struct Response {
     status: u16,
     headers: Vec<(HeaderText, HeaderText)>,
     content: Content,
+    /// The failure this response stands for, until the application renders its body
+    /// (chapter 8).
+    error: Option<Box<HttpError>>,
 }
 // ANCHOR_END: response
 
@@ -70,8 +74,42 @@ impl Response {
             status,
             headers: Vec::new(),
             content: Content::Empty,
+            error: None,
         }
     }
+
+    // ANCHOR: from_error
+    /// The response for `error`: its status, a plain-text body for now, and the error itself,
+    /// which the application uses to render the final body (plain or JSON, with a custom
+    /// page) once it knows the request. See [`Response::error`].
+    pub fn from_error(error: HttpError) -> Response {
+        let mut response = Response::status_page(error.status());
+        if error.message() != reason(error.status()) {
+            let body = format!(
+                "{} {}: {}\n",
+                error.status(),
+                reason(error.status()),
+                error.message()
+            );
+            response.content = Content::Bytes(body.into_bytes());
+        }
+        response.error = Some(Box::new(error));
+        response
+    }
+
+    /// The failure this response stands for, if it was made from an [`HttpError`] and its
+    /// body has not been rendered yet. The application renders it right after the handler
+    /// (and again after its middleware, for an error a layer returned), so a group's layers
+    /// can still tell an error from a page here; the application's layers see the page.
+    pub fn error(&self) -> Option<&HttpError> {
+        self.error.as_deref()
+    }
+
+    /// Takes the failure out, for the code that renders it.
+    pub(crate) fn take_error(&mut self) -> Option<HttpError> {
+        self.error.take().map(|error| *error)
+    }
+    // ANCHOR_END: from_error
 
     // ANCHOR: constructors
     /// `200 OK` with a plain-text body.
@@ -193,6 +231,19 @@ impl Response {
     ) -> Response {
         self.headers.push(checked_header(name.into(), value.into()));
         self
+    }
+
+    /// This response without any header called `name` (any case).
+    pub fn without_header(mut self, name: &str) -> Response {
+        self.headers
+            .retain(|(old, _)| !old.eq_ignore_ascii_case(name));
+        self
+    }
+
+    /// Takes the content out, leaving [`Content::Empty`]: for middleware that transforms a
+    /// body (compression) and puts the result back with [`Response::with_content`].
+    pub fn take_content(&mut self) -> Content {
+        std::mem::replace(&mut self.content, Content::Empty)
     }
 
     /// The status code.

@@ -9,13 +9,17 @@
 //! | `GET /json` | `{"message":"Hello, World!"}` |
 //! | `POST /echo` | the request body back, with its content type |
 //! | `GET /users/:id` | the (decoded) id |
-//! | `GET /panic` | a handler that panics: the server answers `500` |
+//! | `GET /panic` | a handler that panics: the application answers `500` (chapter 8) |
 //! | `GET /static/*path` | the files in `examples/static/` |
 //! | `GET /book/` | the book, when `mdbook build` has made `book/` |
 
 use std::path::PathBuf;
 
 use crate::app::{App, Ctx, Json};
+use crate::middleware::access_log::AccessLog;
+use crate::middleware::gzip::Gzip;
+use crate::middleware::request_id::AssignRequestId;
+use crate::middleware::timing::ServerTiming;
 use crate::request::Request;
 use crate::response::Response;
 
@@ -40,9 +44,15 @@ impl Default for Options {
 }
 
 // ANCHOR: app
-/// The whole showcase: the landing page, [`routes`], and the book when it has been built.
+/// The whole showcase: the landing page, [`routes`], and the book when it has been built,
+/// behind the built-in middleware (chapter 9): the access log (at `RUST_LOG=info`), request
+/// ids, `Server-Timing` and gzip.
 pub fn app(options: &Options) -> App {
     let mut app = App::new();
+    app.wrap(AccessLog)
+        .wrap(AssignRequestId)
+        .wrap(ServerTiming)
+        .wrap(Gzip::default());
     app.get("/", |_, _| landing_page());
     routes(&mut app, options);
     if options.book_dir.is_dir() {
@@ -106,7 +116,7 @@ const LANDING: &str = r#"<!doctype html>
   (<code>curl --data hello localhost:8080/echo</code>)</li>
 <li><a href="/users/42"><code>GET /users/:id</code></a>: the id, percent-decoded
   (try <a href="/users/caf%C3%A9">/users/caf%C3%A9</a>)</li>
-<li><a href="/panic"><code>GET /panic</code></a>: a handler that panics; the server answers 500</li>
+<li><a href="/panic"><code>GET /panic</code></a>: a handler that panics; the application answers 500, logs it once with the request id, and the connection carries on</li>
 <li><a href="/static/"><code>GET /static/*path</code></a>: files from <code>examples/static/</code></li>
 <li><a href="/book/"><code>GET /book/</code></a>: the book, once <code>mdbook build</code> has made <code>book/</code></li>
 </ul>

@@ -1,15 +1,37 @@
 //! Dispatch: from a request to the handler that answers it, and the answers the application
 //! gives on its own when no handler does (RFC 9110 sections cited where each rule is).
 
+use crate::error::HttpError;
+use crate::middleware::Next;
 use crate::request::Request;
 use crate::response::Response;
 
 use super::methods::Choice;
-use super::{App, Ctx};
+use super::{App, Ctx, IntoResponse};
 
 impl<S> App<S> {
     // ANCHOR: handle
-    /// Answers one request: finds its route, decodes the path parameters, and calls the
+    /// Answers one request: runs it through the middleware layers ([`App::wrap`]) to
+    /// [`App::dispatch`], catching a panic in either (a `500`), and renders an error
+    /// response's body (see [`App::on_status`]).
+    ///
+    /// A handler's panic is caught inside the layers, so that they see the `500` (the access
+    /// log logs it, the request id is set on it); a layer's own panic is caught outside them
+    /// all.
+    pub fn handle(&self, request: &mut Request<'_>) -> Response {
+        let response = self.catching(request, |request| {
+            let endpoint = |request: &mut Request<'_>| {
+                let response = self.catching(request, |request| self.dispatch(request));
+                self.finish(request, response)
+            };
+            Next::new(&self.layers, &endpoint).run(request)
+        });
+        self.finish(request, response)
+    }
+    // ANCHOR_END: handle
+
+    // ANCHOR: dispatch
+    /// Finds the request's route, decodes the path parameters, and calls the
     /// handler registered for the method, or answers the request itself.
     ///
     /// - no route for the path: `404 Not Found`, or `308 Permanent Redirect` when the path
@@ -18,16 +40,14 @@ impl<S> App<S> {
     /// - `HEAD` without a handler of its own: the `GET` handler answers;
     /// - `OPTIONS` without a handler of its own: `204 No Content` with `Allow`;
     /// - a parameter that does not decode: `400 Bad Request`.
-    pub fn handle(&self, request: &mut Request<'_>) -> Response {
+    pub fn dispatch(&self, request: &mut Request<'_>) -> Response {
         // Match on the raw path: decoding first would turn `%2F` into a segment break.
         let Some(found) = self.router.at(raw_path(request)) else {
             return self.no_route(request);
         };
         let params = match found.params.decode_all() {
             Ok(params) => params,
-            Err(err) => {
-                return Response::text(format!("400 Bad Request: {err}\n")).with_status(400)
-            }
+            Err(err) => return HttpError::new(400, err.to_string()).into_response(),
         };
         // Owned values: the context must not borrow the request the handler gets as `&mut`.
         let params: Vec<(&str, String)> = params
@@ -41,12 +61,12 @@ impl<S> App<S> {
                 handler(request, &cx)
             }
             Choice::Options => Response::new(204).with_header("Allow", table.allowed().join(", ")),
-            Choice::NotAllowed => {
-                Response::status_page(405).with_header("Allow", table.allowed().join(", "))
-            }
+            Choice::NotAllowed => HttpError::from_status(405)
+                .into_response()
+                .with_header("Allow", table.allowed().join(", ")),
         }
     }
-    // ANCHOR_END: handle
+    // ANCHOR_END: dispatch
 
     // ANCHOR: no_route
     /// The answer when no route matches the path.
@@ -71,7 +91,7 @@ impl<S> App<S> {
                 }
                 Response::status_page(308).with_header("Location", location)
             }
-            None => Response::status_page(404),
+            None => HttpError::from_status(404).into_response(),
         }
     }
     // ANCHOR_END: no_route

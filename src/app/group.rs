@@ -2,19 +2,33 @@
 //!
 //! A group is a view of the application with a prefix. Every route a group registers goes
 //! through [`Group::try_route`], which is the one place a later chapter needs to touch to
-//! give a group its own middleware: wrap the handler there, before it reaches the app.
+//! give a group its own middleware: chapter 9 wraps the handler there, before it reaches
+//! the app.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
+use crate::middleware::{Middleware, Next};
 use crate::request::Request;
 
+use super::methods::Handler;
+use super::static_files::Files;
 use super::{method_shortcuts, App, Ctx, IntoResponse, RouteError};
+
+/// A group's layers, known once the group's closure has returned.
+type Scope = Arc<OnceLock<Vec<Box<dyn Middleware>>>>;
 
 // ANCHOR: group
 /// Routes under a prefix, created by [`App::group`].
 pub struct Group<'a, S> {
     app: &'a mut App<S>,
     prefix: String,
+    /// Layers added with [`Group::wrap`] so far.
+    layers: Vec<Box<dyn Middleware>>,
+    /// Where they go when the group is complete; this group's handlers read them there.
+    scope: Scope,
+    /// The scopes of the groups around this one, outermost first.
+    outer: Vec<Scope>,
 }
 // ANCHOR_END: group
 
@@ -24,7 +38,7 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// # Panics
     /// If `prefix` does not start with `/` or ends with one (`/api`, not `api` or `/api/`):
     /// the routes are written with their own leading slash.
-    pub(crate) fn new(app: &'a mut App<S>, prefix: &str) -> Self {
+    pub(crate) fn new(app: &'a mut App<S>, prefix: &str, outer: Vec<Scope>) -> Self {
         assert!(
             prefix.starts_with('/') && !prefix.ends_with('/'),
             "group prefix {prefix:?} must start with '/' and not end with one"
@@ -32,8 +46,27 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         Group {
             app,
             prefix: prefix.to_string(),
+            layers: Vec::new(),
+            scope: Scope::default(),
+            outer,
         }
     }
+
+    /// Runs `build` on the group, then fixes its layers.
+    pub(crate) fn build(mut self, build: impl FnOnce(&mut Group<'_, S>)) {
+        build(&mut self);
+        let _ = self.scope.set(self.layers);
+    }
+
+    // ANCHOR: wrap
+    /// Wraps the group's routes in `layer`, inside the application's layers. Every route
+    /// of the group gets every layer of the group, whether it was registered before or
+    /// after this call; the first layer added is the outermost.
+    pub fn wrap(&mut self, layer: impl Middleware) -> &mut Self {
+        self.layers.push(Box::new(layer));
+        self
+    }
+    // ANCHOR_END: wrap
 
     /// The prefix, such as `/api`.
     pub fn prefix(&self) -> &str {
@@ -70,7 +103,13 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         R: IntoResponse,
     {
         let route = format!("{}{pattern}", self.prefix);
-        self.app.try_route(method, &route, handler)?;
+        let mut handler: Handler<S> =
+            Box::new(move |request, cx| handler(request, cx).into_response());
+        // Innermost first: this group's layers, then each group around it.
+        for scope in std::iter::once(&self.scope).chain(self.outer.iter().rev()) {
+            handler = layered(scope.clone(), handler);
+        }
+        self.app.add(method, &route, handler)?;
         Ok(self)
     }
 
@@ -85,18 +124,44 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// A group inside this one: `api.group("/v1", ...)` registers under `/api/v1`.
     pub fn group(&mut self, prefix: &str, build: impl FnOnce(&mut Group<'_, S>)) -> &mut Self {
         let prefix = format!("{}{prefix}", self.prefix);
-        build(&mut Group::new(self.app, &prefix));
+        let mut outer = self.outer.clone();
+        outer.push(self.scope.clone());
+        Group::new(self.app, &prefix, outer).build(build);
         self
     }
 
     /// Serves the files under `dir` at the group's prefix followed by `prefix`, as
-    /// [`App::static_files`] does.
+    /// [`App::static_files`] does, behind the group's layers.
+    ///
+    /// # Panics
+    /// If `dir` is not a directory, or the routes cannot be registered.
     pub fn static_files(&mut self, prefix: &str, dir: impl AsRef<Path>) -> &mut Self {
-        let prefix = format!("{}{prefix}", self.prefix);
-        self.app.static_files(&prefix, dir);
+        let dir = dir.as_ref();
+        let files = match Files::new(dir) {
+            Ok(files) => Arc::new(files),
+            Err(err) => panic!("cannot serve static files from {}: {err}", dir.display()),
+        };
+        let index = Arc::clone(&files);
+        self.get(&format!("{prefix}/*path"), move |request, cx| {
+            files.serve(request, cx.param("path"))
+        });
+        self.get(&format!("{prefix}/"), move |request, _| {
+            index.serve(request, "")
+        });
         self
     }
 }
+// ANCHOR_END: layered
+
+// ANCHOR: layered
+/// `handler` inside the layers that `scope` will hold.
+fn layered<S: 'static>(scope: Scope, handler: Handler<S>) -> Handler<S> {
+    Box::new(move |request, cx| {
+        let layers = scope.get().map_or(&[][..], Vec::as_slice);
+        Next::new(layers, &|request| handler(request, cx)).run(request)
+    })
+}
+// ANCHOR_END: layered
 
 impl<S> std::fmt::Debug for Group<'_, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -5,8 +5,11 @@
 //! body, a `Result`) and [`IntoResponse`] turns that into the response. The conversions are
 //! deliberately few and unsurprising; chapter 8 refines the error side.
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::error::HttpError;
+use crate::request::Request;
 use crate::response::Response;
 
 // ANCHOR: trait
@@ -23,6 +26,29 @@ pub trait IntoResponse {
 /// handler and is answered `500`, as [`Response::json`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Json<T>(pub T);
+
+// ANCHOR: read_json
+impl<T: DeserializeOwned> Json<T> {
+    /// Reads the request's body as JSON of type `T`: `let Json(user) = Json::read(request)?;`
+    ///
+    /// Fails with `415` when the body says it is not JSON (a `Content-Type` other than
+    /// `application/json` or `…+json`), with `413` when it is over the body limit, `400`
+    /// when it is not JSON and `422` when it is JSON of another shape (see
+    /// [`HttpError`]'s conversions).
+    pub fn read(request: &mut Request<'_>) -> Result<Json<T>, HttpError> {
+        if let Some(content_type) = request.header("content-type") {
+            let essence = content_type.split(';').next().unwrap_or("").trim();
+            let essence = essence.to_ascii_lowercase();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                let message = format!("expected a JSON body, not {essence}");
+                return Err(HttpError::new(415, message));
+            }
+        }
+        let body = request.body_bytes()?;
+        Ok(Json(serde_json::from_slice(&body)?))
+    }
+}
+// ANCHOR_END: read_json
 
 // ANCHOR: impls
 impl IntoResponse for Response {
@@ -80,7 +106,7 @@ impl<T: IntoResponse> IntoResponse for Option<T> {
     fn into_response(self) -> Response {
         match self {
             Some(value) => value.into_response(),
-            None => Response::status_page(404),
+            None => HttpError::from_status(404).into_response(),
         }
     }
 }

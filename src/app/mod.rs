@@ -26,11 +26,13 @@
 
 mod context;
 mod dispatch;
+mod failure;
 mod group;
 mod into_response;
 mod methods;
 pub mod static_files;
 
+pub use crate::error::HttpError;
 pub use context::Ctx;
 pub use group::Group;
 pub use into_response::{IntoResponse, Json};
@@ -42,8 +44,10 @@ use std::path::Path;
 
 use crate::cli;
 use crate::http::{self, Limits};
+use crate::middleware::Middleware;
 use crate::pool::Drain;
 use crate::request::Request;
+use crate::response::Response;
 use crate::router::{InsertError, Router};
 use crate::server::Config;
 use crate::shutdown::Shutdown;
@@ -56,8 +60,18 @@ pub struct App<S = ()> {
     state: S,
     config: Config,
     limits: Limits,
+    /// Middleware around every request, outermost first (chapter 9).
+    layers: Vec<Box<dyn Middleware>>,
+    /// Custom error pages by status, and the fallback for every error (chapter 8).
+    on_status: Vec<(u16, ErrorHandler)>,
+    on_error: Option<ErrorHandler>,
+    /// Whether error details reach the client (chapter 8).
+    debug: bool,
 }
 // ANCHOR_END: app
+
+/// A custom error page: gets the request and the error, returns the page.
+type ErrorHandler = Box<dyn Fn(&Request<'_>, &HttpError) -> Response + Send + Sync>;
 
 /// Why a route could not be registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +156,10 @@ impl<S: Send + Sync + 'static> App<S> {
             state,
             config: Config::default(),
             limits: Limits::default(),
+            layers: Vec::new(),
+            on_status: Vec::new(),
+            on_error: None,
+            debug: false,
         }
     }
 
@@ -218,10 +236,58 @@ impl<S: Send + Sync + 'static> App<S> {
     /// Registers the routes `build` adds to a [`Group`] under `prefix`: in
     /// `app.group("/api", |api| { api.get("/users", list); })` the route is `/api/users`.
     pub fn group(&mut self, prefix: &str, build: impl FnOnce(&mut Group<'_, S>)) -> &mut Self {
-        build(&mut Group::new(self, prefix));
+        Group::new(self, prefix, Vec::new()).build(build);
         self
     }
     // ANCHOR_END: group
+
+    // ANCHOR: wrap
+    /// Wraps every request in `layer` (see [`crate::middleware`]): those a handler answers
+    /// and those the application answers itself (404, 405, `OPTIONS`). The first layer
+    /// added is the outermost: it sees the request first and the response last.
+    pub fn wrap(&mut self, layer: impl Middleware) -> &mut Self {
+        self.layers.push(Box::new(layer));
+        self
+    }
+    // ANCHOR_END: wrap
+
+    // ANCHOR: on_status
+    /// Answers errors with status `status` with `handler`'s page instead of the built-in
+    /// one: `app.on_status(404, |_, _| (404, my_page()))`. The response keeps the error's
+    /// status whatever the handler says. A handler that panics or returns an error itself is
+    /// logged and replaced by the built-in page.
+    pub fn on_status<H, R>(&mut self, status: u16, handler: H) -> &mut Self
+    where
+        H: Fn(&Request<'_>, &HttpError) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        let handler: ErrorHandler =
+            Box::new(move |request, err| handler(request, err).into_response());
+        self.on_status.retain(|(old, _)| *old != status);
+        self.on_status.push((status, handler));
+        self
+    }
+
+    /// Answers every error that has no [`App::on_status`] handler with `handler`'s page.
+    pub fn on_error<H, R>(&mut self, handler: H) -> &mut Self
+    where
+        H: Fn(&Request<'_>, &HttpError) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.on_error = Some(Box::new(move |request, err| {
+            handler(request, err).into_response()
+        }));
+        self
+    }
+
+    /// Sends error details (an I/O error's text, a panic's message and place) to the
+    /// client in error bodies. Off by default: they are for the log, and can tell an
+    /// attacker about the server. Turn it on while developing only.
+    pub fn debug(&mut self, on: bool) -> &mut Self {
+        self.debug = on;
+        self
+    }
+    // ANCHOR_END: on_status
 
     /// Serves the files under `dir` at `prefix`: `GET {prefix}/*path` and `GET {prefix}/`
     /// (see [`static_files`] for what is served and what is refused).
@@ -255,6 +321,11 @@ impl<S: Send + Sync + 'static> App<S> {
     pub fn config(&mut self, config: Config) -> &mut Self {
         self.config = config;
         self
+    }
+
+    /// What a client may send, as set by [`App::limits`].
+    pub fn request_limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Sets what a client may send (the default is [`Limits::default`]).

@@ -139,6 +139,26 @@ impl Server {
         }
     }
 
+    /// Every log line up to and including the first one containing `needle`. Panics
+    /// (failing the test) if no such line comes within `IO_TIMEOUT`.
+    pub fn logs_until(&self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + IO_TIMEOUT;
+        let mut lines = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.logs.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line.contains(needle);
+                    lines.push(line);
+                    if done {
+                        return lines;
+                    }
+                }
+                Err(_) => panic!("the server never logged {needle:?}; it logged {lines:#?}"),
+            }
+        }
+    }
+
     /// Sends `SIGINT`, as Ctrl-C in a terminal would.
     pub fn interrupt(&self) {
         signal(self.pid, "-INT");

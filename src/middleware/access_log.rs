@@ -1,0 +1,47 @@
+//! An access log: one line per request through [`log`] at `info`, with target
+//! `weft::access`, so it can be turned up or down on its own
+//! (`RUST_LOG=info,weft::access=off`).
+//!
+//! ```text
+//! [INFO  weft::access] GET /users/42 200 8 0.05ms id=3f1c0e9a7b2d4e61
+//! ```
+//!
+//! The fields: method, request target, status, body bytes (`-` for a streamed body, whose
+//! length is not known when the line is written), time the application took, and the
+//! request id when a [`request_id`](super::request_id) layer inside this one set it.
+
+use std::time::Instant;
+
+use super::request_id::RequestId;
+use super::{Middleware, Next};
+use crate::request::Request;
+use crate::response::{Content, Response};
+
+// ANCHOR: access_log
+/// The layer that writes the access log.
+#[derive(Debug, Default)]
+pub struct AccessLog;
+
+impl Middleware for AccessLog {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+        let start = Instant::now();
+        let response = next.run(request);
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let bytes = match response.content() {
+            Content::Empty => "0".to_string(),
+            Content::Bytes(bytes) => bytes.len().to_string(),
+            Content::File(_, len) => len.to_string(),
+            Content::Chunks(_) | Content::Reader(_) => "-".to_string(),
+        };
+        log::info!(
+            target: "weft::access",
+            "{} {} {} {bytes} {ms:.2}ms id={}",
+            request.method(),
+            request.target(),
+            response.status(),
+            RequestId::of(request).unwrap_or("-"),
+        );
+        response
+    }
+}
+// ANCHOR_END: access_log

@@ -1,0 +1,27 @@
+//! A `Server-Timing` header (W3C Server Timing) with the time the rest of the chain took:
+//! `Server-Timing: app;dur=1.23`, in milliseconds. Browsers show it in their developer
+//! tools next to the network timings.
+//!
+//! The time covers the layers inside this one and the handler; a streamed body is produced
+//! after the headers are sent, so its time cannot be in them.
+
+use std::time::Instant;
+
+use super::{Middleware, Next};
+use crate::request::Request;
+use crate::response::Response;
+
+// ANCHOR: timing
+/// The layer that adds `Server-Timing: app;dur=…`.
+#[derive(Debug, Default)]
+pub struct ServerTiming;
+
+impl Middleware for ServerTiming {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+        let start = Instant::now();
+        let response = next.run(request);
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        response.with_added_header("Server-Timing", format!("app;dur={ms:.2}"))
+    }
+}
+// ANCHOR_END: timing
