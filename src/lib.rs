@@ -18,6 +18,50 @@
 //! | 10 | [`http`] parks idle connections in a poller; [`server::Gate`] limits open connections |
 //! | all | [`cli`]: the flags every server in the book takes |
 //! | measuring | [`measure`]: the load generator behind the step-comparison tool |
+//!
+//! ## A small service
+//!
+//! Handlers are plain functions or closures; whatever they return becomes a response. The
+//! state is shared by every worker; the middleware wraps every request.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//!
+//! use weft::app::{App, HttpError, Json};
+//! use weft::middleware::access_log::AccessLog;
+//! use weft::testing::TestClient;
+//!
+//! struct Visits(AtomicU64);
+//!
+//! fn app() -> App<Visits> {
+//!     let mut app = App::with_state(Visits(AtomicU64::new(0)));
+//!     app.wrap(AccessLog);
+//!     app.get("/hello/:name", |_, cx| {
+//!         let n = cx.state().0.fetch_add(1, Ordering::Relaxed) + 1;
+//!         format!("hello, {} (visit {n})", cx.param("name"))
+//!     });
+//!     app.get("/items/:id", |_, cx| {
+//!         let id: u32 = cx
+//!             .param("id")
+//!             .parse()
+//!             .map_err(|_| HttpError::new(400, "the id must be a number"))?;
+//!         Ok::<_, HttpError>(Json(serde_json::json!({ "id": id })))
+//!     });
+//!     app
+//! }
+//!
+//! // In a test, without a socket:
+//! let client = TestClient::new(app());
+//! assert_eq!(client.get("/hello/caf%C3%A9").send().text(), "hello, café (visit 1)");
+//! assert_eq!(client.get("/items/7").send().text(), r#"{"id":7}"#);
+//! assert_eq!(client.get("/items/seven").send().status(), 400);
+//! assert_eq!(client.get("/nowhere").send().status(), 404);
+//!
+//! // In `main`, on a real socket with 16 workers, until Ctrl-C:
+//! # if false {
+//! app().run("127.0.0.1:8080", 16).expect("cannot serve");
+//! # }
+//! ```
 #![deny(missing_docs)]
 
 pub mod app;
