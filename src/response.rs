@@ -25,6 +25,9 @@ pub enum Content {
     Empty,
     /// Bytes in memory; their length is the `Content-Length`.
     Bytes(Vec<u8>),
+    /// Bytes that live as long as the program (a literal, a `const`): sent as they are,
+    /// never copied into a `Vec` first.
+    Static(&'static [u8]),
     /// Pieces produced one by one, total length unknown: sent `chunked`.
     Chunks(Box<dyn Iterator<Item = Vec<u8>>>),
     /// A reader of unknown length, read to its end: sent `chunked`.
@@ -39,6 +42,7 @@ impl fmt::Debug for Content {
         match self {
             Content::Empty => f.write_str("Empty"),
             Content::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Content::Static(bytes) => write!(f, "Static({} bytes)", bytes.len()),
             Content::Chunks(_) => f.write_str("Chunks(..)"),
             Content::Reader(_) => f.write_str("Reader(..)"),
             Content::File(_, len) => write!(f, "File({len} bytes)"),
@@ -79,6 +83,14 @@ impl Response {
         Response::new(200)
             .with_header("Content-Type", "text/plain; charset=utf-8")
             .with_content(Content::Bytes(body.into().into_bytes()))
+    }
+
+    /// `200 OK` with a plain-text body that lives as long as the program, such as a string
+    /// literal: unlike [`Response::text`], it is never copied.
+    pub fn static_text(body: &'static str) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_content(Content::Static(body.as_bytes()))
     }
 
     /// `200 OK` with a body of bytes, as `application/octet-stream` unless a `Content-Type`
@@ -323,6 +335,9 @@ mod tests {
         assert!(matches!(text.content(), Content::Bytes(b) if b == b"hi"));
         let json = Response::json(&serde_json::json!({"n": 1}));
         assert!(matches!(json.content(), Content::Bytes(b) if b == br#"{"n":1}"#));
+        let literal = Response::static_text("hi");
+        assert_eq!(literal.header("content-type"), text.header("content-type"));
+        assert!(matches!(literal.content(), Content::Static(b) if b == b"hi"));
         let page = Response::status_page(404);
         assert_eq!(page.status(), 404);
         assert!(matches!(page.content(), Content::Bytes(b) if b == b"404 Not Found\n"));

@@ -56,7 +56,8 @@ pub fn app(options: &Options) -> App {
 // ANCHOR: routes
 /// The showcase's routes, for any application state.
 pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
-    app.get("/plaintext", |_, _| "Hello, World!");
+    // A literal lives as long as the program: `static_text` sends it without copying it.
+    app.get("/plaintext", |_, _| Response::static_text("Hello, World!"));
     app.get("/json", |_, _| {
         Json(serde_json::json!({"message": "Hello, World!"}))
     });
@@ -85,7 +86,7 @@ fn echo<S>(request: &mut Request<'_>, _: &Ctx<'_, S>) -> Result<Response, (u16, 
 
 /// The page at `/`.
 fn landing_page() -> Response {
-    Response::text(LANDING).with_header("Content-Type", "text/html; charset=utf-8")
+    Response::static_text(LANDING).with_header("Content-Type", "text/html; charset=utf-8")
 }
 
 const LANDING: &str = r#"<!doctype html>

@@ -58,6 +58,7 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
         _ if bodiless => Framing::None,
         Content::Empty => Framing::Length(0),
         Content::Bytes(bytes) => Framing::Length(bytes.len() as u64),
+        Content::Static(bytes) => Framing::Length(bytes.len() as u64),
         Content::File(_, len) => Framing::Length(*len),
         // RFC 9112 §6.1: chunked is for HTTP/1.1 recipients only.
         Content::Chunks(_) | Content::Reader(_) if exchange.version == Version::Http11 => {
@@ -175,6 +176,7 @@ fn write_content(wire: &mut Wire, content: Content, framing: Framing) -> io::Res
     match content {
         Content::Empty => {}
         Content::Bytes(bytes) => send(wire, &bytes, false)?,
+        Content::Static(bytes) => send(wire, bytes, false)?,
         Content::Chunks(pieces) => {
             for piece in pieces {
                 send(wire, &piece, chunked)?;
