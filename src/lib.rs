@@ -29,3 +29,4 @@ pub mod router;
 pub mod server;
 pub mod showcase;
 pub mod shutdown;
+pub mod small_list;

@@ -14,9 +14,15 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use crate::http::Error;
+use crate::small_list::SmallList;
 
 /// A header name or value: borrowed when it is a literal, owned when it was built.
 pub type HeaderText = Cow<'static, str>;
+
+// ANCHOR: header_list
+/// A response's headers: the first four inline, so most responses allocate nothing for them.
+pub(crate) type HeaderList = SmallList<(HeaderText, HeaderText), 4>;
+// ANCHOR_END: header_list
 
 // ANCHOR: content
 /// What a response carries after its head.
@@ -55,7 +61,7 @@ impl fmt::Debug for Content {
 #[derive(Debug)]
 pub struct Response {
     status: u16,
-    headers: Vec<(HeaderText, HeaderText)>,
+    headers: HeaderList,
     content: Content,
 }
 // ANCHOR_END: response
@@ -72,7 +78,7 @@ impl Response {
         );
         Response {
             status,
-            headers: Vec::new(),
+            headers: HeaderList::new(),
             content: Content::Empty,
         }
     }
@@ -232,6 +238,11 @@ impl Response {
 
     /// Takes the response apart, for the code that writes it.
     pub fn into_parts(self) -> (u16, Vec<(HeaderText, HeaderText)>, Content) {
+        (self.status, self.headers.into_vec(), self.content)
+    }
+
+    /// Takes the response apart without moving its headers into a `Vec`, for the writer.
+    pub(crate) fn into_raw_parts(self) -> (u16, HeaderList, Content) {
         (self.status, self.headers, self.content)
     }
 }

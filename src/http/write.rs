@@ -48,7 +48,7 @@ const FLUSH_AT: usize = 32 * 1024;
 // ANCHOR: write
 /// Writes `response` into `wire`'s output. Returns whether the connection stays open.
 pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> io::Result<bool> {
-    let (status, headers, content) = response.into_parts();
+    let (status, headers, content) = response.into_raw_parts();
     let handler_closes = headers.iter().any(|(name, value)| {
         name.eq_ignore_ascii_case("connection") && value.to_ascii_lowercase().contains("close")
     });
@@ -71,7 +71,7 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
     let out = wire.output();
     push_status_line(out, status);
     let (mut has_date, mut has_server) = (false, false);
-    for (name, value) in &headers {
+    for (name, value) in headers.iter() {
         if is_framing_header(name) {
             log::debug!("ignoring the handler's {name} header: the server frames responses");
             continue;
