@@ -1,8 +1,8 @@
 //! Chapter 5: the request a handler sees.
 //!
 //! A [`Request`] owns a copy of its head's bytes and remembers where each part sits in them
-//! ([`Span`]s from the parser), so building one costs one allocation for the bytes and one for
-//! the list of headers, however many headers there are. Its [`Body`] is not read yet: it
+//! ([`Span`]s from the parser), so building one costs one allocation for the bytes, and one
+//! for the list of headers only when there are more than [`head::INLINE_HEADERS`]. Its [`Body`] is not read yet: it
 //! borrows the connection, and the handler pulls bytes from it through [`std::io::Read`] (or all
 //! at once with [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`:
 //! a request cannot outlive the connection its body is still arriving on.
