@@ -220,7 +220,7 @@ impl Target {
     /// Splits the target into path and query (RFC 9112 §3.2) and percent-decodes the path.
     fn parse(raw: &[u8], head: &Head) -> Result<Target, Error> {
         let target = head.target.of(raw);
-        let start = head.target.start;
+        let start = head.target.start as usize;
         // origin-form, "/path?query", is what nearly every request sends; asterisk-form,
         // "OPTIONS *", addresses the server as a whole.
         let origin_form = target.first() == Some(&b'/');
@@ -242,13 +242,16 @@ impl Target {
             .iter()
             .position(|&b| b == b'?')
             .unwrap_or(target.len());
+        // Offsets within the target are at most its length, so each sum below is at most
+        // `head.target.end`, a `u32`: the casts cannot cut anything off.
+        let at = |offset: usize| (start + offset) as u32;
         let path = Span {
-            start: start + path_start,
-            end: start + path_end,
+            start: at(path_start),
+            end: at(path_end),
         };
         let query = (path_end < target.len()).then_some(Span {
-            start: start + path_end + 1,
-            end: start + target.len(),
+            start: at(path_end + 1),
+            end: at(target.len()),
         });
         let decoded = match decode_path(path.of(raw))? {
             _ if path_start == path_end => Some("/".to_string()),
