@@ -58,6 +58,7 @@ pub fn app(options: &Options) -> App {
 // ANCHOR: routes
 /// The showcase's routes, for any application state.
 pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
+    // ANCHOR: fast_routes
     // A literal lives as long as the program: `static_text` sends it without copying it.
     app.get("/plaintext", |_, _| Response::static_text("Hello, World!"));
     app.get("/json", |_, _| {
@@ -65,6 +66,7 @@ pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
             message: "Hello, World!",
         })
     });
+    // ANCHOR_END: fast_routes
     app.post("/echo", echo);
     app.get("/users/:id", |_, cx| format!("user {}\n", cx.param("id")));
     app.get("/panic", |_, _| -> &'static str {
@@ -76,10 +78,12 @@ pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
 /// The body of `GET /json`. A struct that derives `Serialize` is written out field by field
 /// with no allocation of its own; a `serde_json::Value` built with `json!` would first
 /// allocate a map, its key and its value.
+// ANCHOR: message
 #[derive(Serialize)]
 struct Message {
     message: &'static str,
 }
+// ANCHOR_END: message
 
 /// Sends the body back with its content type. The whole body is read into memory, so the
 /// server's body limit applies.

@@ -68,6 +68,7 @@ const WARM_UP: u64 = 500;
 /// Requests counted.
 const COUNTED: u64 = 5_000;
 
+// ANCHOR: measured
 /// The allocations per request last measured, per path; chapter 11 lists where each comes
 /// from and which cut removed which. Left for `/plaintext`: the copy of the head that the
 /// `Request` owns; `/json` adds the `Vec` its body is serialised into. The test fails above
@@ -75,6 +76,7 @@ const COUNTED: u64 = 5_000;
 const MEASURED: &[(&str, f64)] = &[("/plaintext", 1.0), ("/json", 2.0)];
 /// Slack for allocations that are not per request, such as the `Date` reformatted each second.
 const SLACK: f64 = 0.5;
+// ANCHOR_END: measured
 
 // ANCHOR: per_request
 /// Sends `GET path` `count` times on `stream`, one at a time, reading each whole response,
