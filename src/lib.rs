@@ -80,4 +80,5 @@ pub mod router;
 pub mod server;
 pub mod showcase;
 pub mod shutdown;
+pub mod small_list;
 pub mod testing;

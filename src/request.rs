@@ -1,8 +1,8 @@
 //! Chapter 5: the request a handler sees.
 //!
 //! A [`Request`] owns a copy of its head's bytes and remembers where each part sits in them
-//! ([`Span`]s from the parser), so building one costs one allocation for the bytes and one for
-//! the list of headers, however many headers there are. Its [`Body`] is not read yet: it
+//! ([`Span`]s from the parser), so building one costs one allocation for the bytes, and one
+//! for the list of headers only when there are more than [`head::INLINE_HEADERS`]. Its [`Body`] is not read yet: it
 //! borrows the connection, and the handler pulls bytes from it through [`std::io::Read`] (or all
 //! at once with [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`:
 //! a request cannot outlive the connection its body is still arriving on.
@@ -265,7 +265,7 @@ impl Target {
     /// Splits the target into path and query (RFC 9112 §3.2) and percent-decodes the path.
     fn parse(raw: &[u8], head: &Head) -> Result<Target, Error> {
         let target = head.target.of(raw);
-        let start = head.target.start;
+        let start = head.target.start as usize;
         // origin-form, "/path?query", is what nearly every request sends; asterisk-form,
         // "OPTIONS *", addresses the server as a whole.
         let origin_form = target.first() == Some(&b'/');
@@ -287,13 +287,16 @@ impl Target {
             .iter()
             .position(|&b| b == b'?')
             .unwrap_or(target.len());
+        // Offsets within the target are at most its length, so each sum below is at most
+        // `head.target.end`, a `u32`: the casts cannot cut anything off.
+        let at = |offset: usize| (start + offset) as u32;
         let path = Span {
-            start: start + path_start,
-            end: start + path_end,
+            start: at(path_start),
+            end: at(path_end),
         };
         let query = (path_end < target.len()).then_some(Span {
-            start: start + path_end + 1,
-            end: start + target.len(),
+            start: at(path_end + 1),
+            end: at(target.len()),
         });
         let decoded = match decode_path(path.of(raw))? {
             _ if path_start == path_end => Some("/".to_string()),

@@ -15,9 +15,17 @@ use std::path::Path;
 
 use crate::error::HttpError;
 use crate::http::Error;
+use crate::small_list::SmallList;
 
 /// A header name or value: borrowed when it is a literal, owned when it was built.
 pub type HeaderText = Cow<'static, str>;
+
+// ANCHOR: header_list
+/// A response's headers: the first one inline, so a response with only the `Content-Type` its
+/// constructor set allocates nothing for them. One, not four: each entry is 48 bytes, and a
+/// `Response` is moved by value several times on its way to the writer.
+pub(crate) type HeaderList = SmallList<(HeaderText, HeaderText), 1>;
+// ANCHOR_END: header_list
 
 // ANCHOR: content
 /// What a response carries after its head.
@@ -26,6 +34,9 @@ pub enum Content {
     Empty,
     /// Bytes in memory; their length is the `Content-Length`.
     Bytes(Vec<u8>),
+    /// Bytes that live as long as the program (a literal, a `const`): sent as they are,
+    /// never copied into a `Vec` first.
+    Static(&'static [u8]),
     /// Pieces produced one by one, total length unknown: sent `chunked`.
     Chunks(Box<dyn Iterator<Item = Vec<u8>>>),
     /// A reader of unknown length, read to its end: sent `chunked`.
@@ -40,6 +51,7 @@ impl fmt::Debug for Content {
         match self {
             Content::Empty => f.write_str("Empty"),
             Content::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Content::Static(bytes) => write!(f, "Static({} bytes)", bytes.len()),
             Content::Chunks(_) => f.write_str("Chunks(..)"),
             Content::Reader(_) => f.write_str("Reader(..)"),
             Content::File(_, len) => write!(f, "File({len} bytes)"),
@@ -52,7 +64,7 @@ impl fmt::Debug for Content {
 #[derive(Debug)]
 pub struct Response {
     status: u16,
-    headers: Vec<(HeaderText, HeaderText)>,
+    headers: HeaderList,
     content: Content,
     /// The failure this response stands for, until the application renders its body
     /// (chapter 8).
@@ -72,7 +84,7 @@ impl Response {
         );
         Response {
             status,
-            headers: Vec::new(),
+            headers: HeaderList::new(),
             content: Content::Empty,
             error: None,
         }
@@ -118,6 +130,16 @@ impl Response {
             .with_header("Content-Type", "text/plain; charset=utf-8")
             .with_content(Content::Bytes(body.into().into_bytes()))
     }
+
+    // ANCHOR: static_text
+    /// `200 OK` with a plain-text body that lives as long as the program, such as a string
+    /// literal: unlike [`Response::text`], it is never copied.
+    pub fn static_text(body: &'static str) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_content(Content::Static(body.as_bytes()))
+    }
+    // ANCHOR_END: static_text
 
     /// `200 OK` with a body of bytes, as `application/octet-stream` unless a `Content-Type`
     /// is set afterwards.
@@ -271,6 +293,11 @@ impl Response {
 
     /// Takes the response apart, for the code that writes it.
     pub fn into_parts(self) -> (u16, Vec<(HeaderText, HeaderText)>, Content) {
+        (self.status, self.headers.into_vec(), self.content)
+    }
+
+    /// Takes the response apart without moving its headers into a `Vec`, for the writer.
+    pub(crate) fn into_raw_parts(self) -> (u16, HeaderList, Content) {
         (self.status, self.headers, self.content)
     }
 }
@@ -374,6 +401,9 @@ mod tests {
         assert!(matches!(text.content(), Content::Bytes(b) if b == b"hi"));
         let json = Response::json(&serde_json::json!({"n": 1}));
         assert!(matches!(json.content(), Content::Bytes(b) if b == br#"{"n":1}"#));
+        let literal = Response::static_text("hi");
+        assert_eq!(literal.header("content-type"), text.header("content-type"));
+        assert!(matches!(literal.content(), Content::Static(b) if b == b"hi"));
         let page = Response::status_page(404);
         assert_eq!(page.status(), 404);
         assert!(matches!(page.content(), Content::Bytes(b) if b == b"404 Not Found\n"));

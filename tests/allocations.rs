@@ -5,9 +5,9 @@
 //! allocates sends requests one at a time on a kept-alive connection, and the count of
 //! allocations while they are served, divided by the number of requests, is the cost.
 //!
-//! The hot path is not optimised yet, so the test does not ask for zero: it asks for no more
-//! than the count measured when it was written plus half, which catches a regression (a new
-//! allocation per request) without failing on noise. Run it with `--nocapture` to see the
+//! The test asks for no more than the count last measured plus half an allocation: a new
+//! allocation per request is caught, while the odd allocation that is not per request (the
+//! cached `Date` reformatted once a second) is not. Run it with `--nocapture` to see the
 //! counts. Only one test lives in this file: every thread in the process is counted, and a
 //! second test running beside it would be counted too.
 
@@ -68,13 +68,18 @@ const WARM_UP: u64 = 500;
 /// Requests counted.
 const COUNTED: u64 = 5_000;
 
-/// The allocations per request measured when this test was written, per path; chapter 11
-/// lists where each comes from (for `/plaintext`: the head's header list, the copy of the
-/// head, the body `String`, the response's header list, and three `format!` calls in the
-/// response writer; `/json` adds the `serde_json::Value` and its serialisation), and the
-/// showcase's default middleware of chapter 9 (request id, timing, access log, gzip) adds
-/// eight more. The test fails above one and a half times these.
-const MEASURED: &[(&str, f64)] = &[("/plaintext", 15.0), ("/json", 18.0)];
+// ANCHOR: measured
+/// The allocations per request last measured, per path; chapter 11 lists where each comes
+/// from and which cut removed which. Left for `/plaintext`: the copy of the head that the
+/// `Request` owns, and seven from the showcase's default middleware of chapter 9 (the
+/// request id, generated, cloned and boxed into the request's extensions; the
+/// `Server-Timing` value; the response's header list outgrowing its one inline place);
+/// `/json` adds the `Vec` its body is serialised into. The test fails above these plus a
+/// half.
+const MEASURED: &[(&str, f64)] = &[("/plaintext", 8.0), ("/json", 9.0)];
+/// Slack for allocations that are not per request, such as the `Date` reformatted each second.
+const SLACK: f64 = 0.5;
+// ANCHOR_END: measured
 
 // ANCHOR: per_request
 /// Sends `GET path` `count` times on `stream`, one at a time, reading each whole response,
@@ -133,10 +138,10 @@ fn allocations_per_request_stay_below_the_measured_bound() {
         let per_request = allocations_per_request(&app, path);
         println!("GET {path}: {per_request:.2} allocations per request");
         assert!(
-            per_request <= measured * 1.5,
-            "GET {path}: {per_request:.2} allocations per request, more than 1.5 × the \
-             {measured} measured when this test was written; find the new one (chapter 11 \
-             shows how) or, if it is deliberate, update MEASURED"
+            per_request <= measured + SLACK,
+            "GET {path}: {per_request:.2} allocations per request, more than the {measured} \
+             last measured; find the new one (chapter 11 shows how) or, if it is deliberate, \
+             update MEASURED"
         );
     }
 }

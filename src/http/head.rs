@@ -11,6 +11,7 @@
 
 use super::limits::MAX_HEADERS_CEILING;
 use super::{Error, Limits};
+use crate::small_list::SmallList;
 
 /// Room the request line needs besides its target: a method, two spaces, `HTTP/1.1`, CRLF.
 const REQUEST_LINE_SLACK: usize = 64;
@@ -18,31 +19,39 @@ const REQUEST_LINE_SLACK: usize = 64;
 // ANCHOR: span
 /// Where a piece of the head sits in the buffer it was parsed from: `bytes[start..end]`.
 ///
-/// The head keeps positions instead of copies, so parsing a head allocates once for the list
-/// of headers, not once per header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The head keeps positions instead of copies, so parsing a head allocates nothing for its
+/// headers' names and values; and the list of positions keeps its first
+/// [`INLINE_HEADERS`] entries inline, so a usual head allocates nothing at all.
+///
+/// Offsets are `u32`, not `usize`: a head is a few kilobytes, and half-size spans make the
+/// inline list of a [`Head`], which is moved by value several times per request, half as
+/// long to copy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Span {
     /// Offset of the first byte.
-    pub start: usize,
+    pub start: u32,
     /// Offset one past the last byte.
-    pub end: usize,
+    pub end: u32,
 }
 
 impl Span {
     /// The bytes this span covers in `bytes`, the buffer the head was parsed from.
     pub fn of(self, bytes: &[u8]) -> &[u8] {
-        &bytes[self.start..self.end]
+        // A `u32` always fits a `usize` on the 32- and 64-bit targets Rust's std supports.
+        &bytes[self.start as usize..self.end as usize]
     }
 
-    /// Where `part`, a slice of `whole`, begins and ends in it.
-    fn within(whole: &[u8], part: &[u8]) -> Span {
+    /// Where `part`, a slice of `whole`, begins and ends in it; an error past 4 GiB (only a
+    /// `max_head` set that high could get there), not a wrapped offset.
+    fn within(whole: &[u8], part: &[u8]) -> Result<Span, Error> {
         // `httparse` returns sub-slices of the buffer it was given, so the difference of the
         // two addresses is the offset. Comparing addresses needs no `unsafe`.
         let start = part.as_ptr() as usize - whole.as_ptr() as usize;
-        Span {
-            start,
-            end: start + part.len(),
-        }
+        let offset = |n: usize| u32::try_from(n).map_err(|_| Error::HeadTooLarge);
+        Ok(Span {
+            start: offset(start)?,
+            end: offset(start + part.len())?,
+        })
     }
 }
 // ANCHOR_END: span
@@ -69,6 +78,18 @@ pub enum Framing {
 }
 // ANCHOR_END: framing
 
+// ANCHOR: header_spans
+/// Header lines a [`Head`] keeps inline; a head with more moves its list to the heap. Each
+/// entry is two [`Span`]s, 16 bytes, and a `Head` is moved by value a few times per request,
+/// so the array is kept small: copying it must cost less than the allocation it saves
+/// (chapter 11 has the figures). Load generators and API clients send a few headers;
+/// browsers send about a dozen, and spill.
+pub const INLINE_HEADERS: usize = 8;
+
+/// Where each header line's name and value sit, in order.
+pub type HeaderSpans = SmallList<(Span, Span), INLINE_HEADERS>;
+// ANCHOR_END: header_spans
+
 /// A parsed and validated request head.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
@@ -81,7 +102,7 @@ pub struct Head {
     /// The protocol version.
     pub version: Version,
     /// Every header line as (name, value), in order, repeats kept.
-    pub headers: Vec<(Span, Span)>,
+    pub headers: HeaderSpans,
     /// Where the body ends.
     pub framing: Framing,
     /// Whether the client allows another request on this connection (RFC 9112 §9.3).
@@ -91,6 +112,9 @@ pub struct Head {
 }
 
 /// What [`parse`] made of the bytes so far.
+// `Complete` is some 200 bytes larger than `Partial`, because a `Head` keeps its first header
+// positions inline; boxing it would bring back the allocation that saves.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     /// A whole head, valid; its body (if any) starts at `head.len`.
@@ -189,11 +213,11 @@ fn validate(
         Version::Http11
     };
     let mut fields = Fields::default();
-    let mut headers = Vec::with_capacity(request.headers.len());
+    let mut headers = HeaderSpans::new();
     for header in request.headers.iter() {
         headers.push((
-            Span::within(buf, header.name.as_bytes()),
-            Span::within(buf, header.value),
+            Span::within(buf, header.name.as_bytes())?,
+            Span::within(buf, header.value)?,
         ));
         fields.note(header.name, header.value, version)?;
     }
@@ -208,8 +232,8 @@ fn validate(
     let keep_alive = !fields.close && (version == Version::Http11 || fields.keep_alive);
     Ok(Parsed::Complete(Head {
         len,
-        method: Span::within(buf, method.as_bytes()),
-        target: Span::within(buf, target.as_bytes()),
+        method: Span::within(buf, method.as_bytes())?,
+        target: Span::within(buf, target.as_bytes())?,
         version,
         headers,
         framing,

@@ -37,8 +37,10 @@ enum Framing {
     Close,
 }
 
-/// The server's name, for the `Server` header.
-const SERVER: &str = concat!("weft/", env!("CARGO_PKG_VERSION"));
+// ANCHOR: constants
+/// The `Server` header line, whole: it never changes, so it is written as one constant.
+const SERVER_LINE: &[u8] = concat!("Server: weft/", env!("CARGO_PKG_VERSION"), "\r\n").as_bytes();
+// ANCHOR_END: constants
 
 /// When buffered output reaches this size it is sent, rather than grown further.
 const FLUSH_AT: usize = 32 * 1024;
@@ -46,7 +48,7 @@ const FLUSH_AT: usize = 32 * 1024;
 // ANCHOR: write
 /// Writes `response` into `wire`'s output. Returns whether the connection stays open.
 pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> io::Result<bool> {
-    let (status, headers, content) = response.into_parts();
+    let (status, headers, content) = response.into_raw_parts();
     let handler_closes = headers.iter().any(|(name, value)| {
         name.eq_ignore_ascii_case("connection") && value.to_ascii_lowercase().contains("close")
     });
@@ -56,6 +58,7 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
         _ if bodiless => Framing::None,
         Content::Empty => Framing::Length(0),
         Content::Bytes(bytes) => Framing::Length(bytes.len() as u64),
+        Content::Static(bytes) => Framing::Length(bytes.len() as u64),
         Content::File(_, len) => Framing::Length(*len),
         // RFC 9112 §6.1: chunked is for HTTP/1.1 recipients only.
         Content::Chunks(_) | Content::Reader(_) if exchange.version == Version::Http11 => {
@@ -66,9 +69,9 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
     let keep_alive = exchange.keep_alive && !handler_closes && framing != Framing::Close;
 
     let out = wire.output();
-    out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
+    push_status_line(out, status);
     let (mut has_date, mut has_server) = (false, false);
-    for (name, value) in &headers {
+    for (name, value) in headers.iter() {
         if is_framing_header(name) {
             log::debug!("ignoring the handler's {name} header: the server frames responses");
             continue;
@@ -85,11 +88,13 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
         out.extend_from_slice(b"\r\n");
     }
     if !has_server {
-        out.extend_from_slice(format!("Server: {SERVER}\r\n").as_bytes());
+        out.extend_from_slice(SERVER_LINE);
     }
     match framing {
         Framing::Length(len) => {
-            out.extend_from_slice(format!("Content-Length: {len}\r\n").as_bytes())
+            out.extend_from_slice(b"Content-Length: ");
+            push_decimal(out, len);
+            out.extend_from_slice(b"\r\n");
         }
         Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
         Framing::None | Framing::Close => {}
@@ -114,6 +119,49 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
 }
 // ANCHOR_END: write
 
+// ANCHOR: digits
+/// Appends `HTTP/1.1 200 OK` and CRLF for `status`, which [`Response`] keeps to three digits.
+fn push_status_line(out: &mut Vec<u8>, status: u16) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_decimal(out, u64::from(status));
+    out.push(b' ');
+    out.extend_from_slice(reason(status).as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends `n` in decimal, without allocating: the digits come out last first, so they are
+/// produced into the end of a small array on the stack and then copied out in one piece.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    // u64::MAX, 18446744073709551615, has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// Appends `n` in hexadecimal (upper case), as a chunk size is written (RFC 9112 §7.1).
+fn push_hex(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 16];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b"0123456789ABCDEF"[(n % 16) as usize];
+        n /= 16;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+// ANCHOR_END: digits
+
 /// Headers only the server may set: they decide where the response ends.
 fn is_framing_header(name: &str) -> bool {
     ["content-length", "transfer-encoding", "connection"]
@@ -128,6 +176,7 @@ fn write_content(wire: &mut Wire, content: Content, framing: Framing) -> io::Res
     match content {
         Content::Empty => {}
         Content::Bytes(bytes) => send(wire, &bytes, false)?,
+        Content::Static(bytes) => send(wire, bytes, false)?,
         Content::Chunks(pieces) => {
             for piece in pieces {
                 send(wire, &piece, chunked)?;
@@ -151,7 +200,8 @@ fn send(wire: &mut Wire, bytes: &[u8], chunked: bool) -> io::Result<()> {
     }
     let out = wire.output();
     if chunked {
-        out.extend_from_slice(format!("{:X}\r\n", bytes.len()).as_bytes());
+        push_hex(out, bytes.len() as u64);
+        out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(bytes);
     if chunked {
@@ -189,3 +239,32 @@ fn copy(wire: &mut Wire, reader: Box<dyn Read>, chunked: bool, len: Option<u64>)
     }
 }
 // ANCHOR_END: write_content
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_like_format_would() {
+        for n in [0, 1, 9, 10, 13, 99, 100, 4096, 65535, 1 << 32, u64::MAX] {
+            let (mut decimal, mut hex) = (Vec::new(), Vec::new());
+            push_decimal(&mut decimal, n);
+            push_hex(&mut hex, n);
+            assert_eq!(decimal, n.to_string().into_bytes());
+            assert_eq!(hex, format!("{n:X}").into_bytes());
+        }
+    }
+
+    #[test]
+    fn status_lines_for_named_and_unnamed_codes() {
+        for (status, line) in [
+            (200, "HTTP/1.1 200 OK\r\n"),
+            (404, "HTTP/1.1 404 Not Found\r\n"),
+            (599, "HTTP/1.1 599 \r\n"),
+        ] {
+            let mut out = Vec::new();
+            push_status_line(&mut out, status);
+            assert_eq!(out, line.as_bytes());
+        }
+    }
+}

@@ -26,10 +26,15 @@ impl Middleware for AccessLog {
     fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
         let start = Instant::now();
         let response = next.run(request);
+        // At `RUST_LOG=warn` the line is not wanted: skip formatting its parts too.
+        if !log::log_enabled!(target: "weft::access", log::Level::Info) {
+            return response;
+        }
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let bytes = match response.content() {
             Content::Empty => "0".to_string(),
             Content::Bytes(bytes) => bytes.len().to_string(),
+            Content::Static(bytes) => bytes.len().to_string(),
             Content::File(_, len) => len.to_string(),
             Content::Chunks(_) | Content::Reader(_) => "-".to_string(),
         };

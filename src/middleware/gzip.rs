@@ -68,6 +68,13 @@ impl Middleware for Gzip {
                 Ok(packed) => Content::Bytes(packed),
                 Err(_) => return response.with_content(Content::Bytes(bytes)),
             },
+            Content::Static(bytes) if bytes.len() < self.min_size => {
+                return response.with_content(Content::Static(bytes));
+            }
+            Content::Static(bytes) => match compress(bytes, level) {
+                Ok(packed) => Content::Bytes(packed),
+                Err(_) => return response.with_content(Content::Static(bytes)),
+            },
             Content::Empty => return response,
             Content::File(file, _) => Content::Reader(Box::new(ReadEncoder::new(file, level))),
             Content::Reader(reader) => Content::Reader(Box::new(ReadEncoder::new(reader, level))),

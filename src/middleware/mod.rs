@@ -107,7 +107,7 @@ impl std::fmt::Debug for Next<'_> {
 /// `response` with `token` added to its `Vary` header (RFC 9110 §12.5.5), once: a layer
 /// whose answer depends on a request header says so, so that caches keep one copy per
 /// value of that header.
-pub fn add_vary(response: Response, token: &str) -> Response {
+pub fn add_vary(response: Response, token: &'static str) -> Response {
     match response.header("vary") {
         Some(vary)
             if vary
@@ -120,7 +120,7 @@ pub fn add_vary(response: Response, token: &str) -> Response {
             let value = format!("{vary}, {token}");
             response.with_header("Vary", value)
         }
-        None => response.with_header("Vary", token.to_string()),
+        None => response.with_header("Vary", token),
     }
 }
 
