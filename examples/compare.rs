@@ -262,6 +262,8 @@ usage: cargo run --release --example compare -- [flags]
                       workload)
   --short             tiny durations, at most 100 idle connections, 10 slow ones and 32
                       overloading clients, for tests
+  --book              regenerate every figure in the book (the commands the chapters
+                      show), one after another; with --list, only print them
   --help              this text
 
 LISTs are comma-separated: --servers ch02,ch04 --connections 1,16
@@ -282,11 +284,57 @@ servers:
     text
 }
 
+// ANCHOR: book
+/// Every figure of the step-comparison tool in the book, with the arguments the chapter that
+/// includes it shows. `--book` runs them all, one after another; `--book --list` prints them.
+/// A test checks that each appears, word for word, in a chapter.
+const BOOK_FIGURES: &[&str] = &[
+    "--servers ch02 --workloads hello,slow --connections 1,16,64 --runs 3 --out chapters/figures/ch02",
+    "--servers ch02,ch03 --workloads hello,slow --connections 1,16,64 --runs 3 --out chapters/figures/ch03",
+    "--servers ch03 --workloads idle --idle 1,100,1000 --runs 3 --out chapters/figures/ch03-cost",
+    "--servers ch02,ch03,ch04 --workloads hello,slow,idle --runs 3 --out chapters/figures/ch02-04",
+    "--servers ch04,ch05 --workloads hello,slow,pipelined,idle --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch05",
+    "--servers ch05,ch07 --workloads hello,slow,pipelined --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch07",
+    "--servers ch07,ch08 --workloads hello --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch08",
+    "--servers ch07,ch09 --workloads hello --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch09",
+    "--servers ch04,ch05,ch10 --workloads hello,slow-clients,idle-keepalive,overload --connections 16 --idle 1000,10000 --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch10",
+];
+
+/// Regenerates every figure in [`BOOK_FIGURES`] by running this program once per figure, or
+/// only lists them. Run from the repository's root, under `ulimit -n 20000` (chapter 10's
+/// figure holds ten thousand connections).
+fn book(list_only: bool) -> ExitCode {
+    if list_only {
+        BOOK_FIGURES.iter().for_each(|args| println!("{args}"));
+        return ExitCode::SUCCESS;
+    }
+    let Ok(me) = std::env::current_exe() else {
+        eprintln!("error: cannot find this program");
+        return ExitCode::FAILURE;
+    };
+    for (n, args) in BOOK_FIGURES.iter().enumerate() {
+        eprintln!("figure {} of {}: compare {args}", n + 1, BOOK_FIGURES.len());
+        let ok = std::process::Command::new(&me)
+            .args(args.split_whitespace())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !ok {
+            eprintln!("error: figure {} failed: compare {args}", n + 1);
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+// ANCHOR_END: book
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|arg| arg == "--help" || arg == "-h") {
         print!("{}", usage());
         return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|arg| arg == "--book") {
+        return book(args.iter().any(|arg| arg == "--list"));
     }
     let options = match parse(&args) {
         Ok(options) => options,

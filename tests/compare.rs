@@ -183,3 +183,32 @@ fn help_lists_flags_servers_and_workloads() {
         assert!(help.contains(needle), "help lacks {needle}: {help}");
     }
 }
+
+#[test]
+fn every_book_figure_is_the_command_its_chapter_shows() {
+    let output = compare(&["--book", "--list"]);
+    assert!(output.status.success());
+    let listed = String::from_utf8_lossy(&output.stdout).into_owned();
+    let figures: Vec<&str> = listed.lines().collect();
+    assert!(figures.len() >= 9, "{listed}");
+    // The chapters' commands, with their line continuations joined.
+    let chapters_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("chapters");
+    let mut shown = String::new();
+    for entry in std::fs::read_dir(&chapters_dir).expect("chapters/") {
+        let path = entry.expect("a chapter").path();
+        if path.extension().is_some_and(|ext| ext == "md") {
+            let text = std::fs::read_to_string(&path).expect("read a chapter");
+            shown.push_str(&text.replace("\\\n    ", ""));
+        }
+    }
+    for figure in figures {
+        let command = format!("cargo run --release --example compare -- {figure}");
+        assert!(shown.contains(&command), "no chapter shows `{command}`");
+        let out = figure.rsplit(' ').next().expect("--out PREFIX last");
+        let included = format!(
+            "{{{{#include {}.md}}}}",
+            out.trim_start_matches("chapters/")
+        );
+        assert!(shown.contains(&included), "no chapter includes {out}.md");
+    }
+}
