@@ -391,16 +391,15 @@ fn parse(args: &[String]) -> Result<Options, String> {
         Ok(Duration::from_millis(ms))
     };
     let options = Options {
-        servers: select(&flags, "--servers", SERVERS, |s, item| {
+        servers: flags.pick("--servers", SERVERS, |s, item| {
             s.label.starts_with(item) || s.example.starts_with(item)
         })?,
         workloads: match flags.get("--workloads") {
-            Some(_) => select(&flags, "--workloads", WORKLOADS, |w, item| w.name == item)?,
+            Some(_) => flags.pick("--workloads", WORKLOADS, |w, item| w.name == item)?,
             None => WORKLOADS.iter().filter(|w| w.by_default).collect(),
         },
-        connections: list(&flags, "--connections", &[1, 16, 64])?,
-        idle: list(
-            &flags,
+        connections: flags.numbers("--connections", &[1, 16, 64])?,
+        idle: flags.numbers(
             "--idle",
             if short {
                 &[1, 10, 100]
@@ -408,12 +407,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 &[1, 100, 1000]
             },
         )?,
-        slow: list(&flags, "--slow", if short { &[10] } else { &[300] })?,
-        overload: list(
-            &flags,
-            "--overload",
-            if short { &[32] } else { &[128, 256] },
-        )?,
+        slow: flags.numbers("--slow", if short { &[10] } else { &[300] })?,
+        overload: flags.numbers("--overload", if short { &[32] } else { &[128, 256] })?,
         warmup: millis("--warmup-ms", if short { 50 } else { 1000 })?,
         duration: millis("--duration-ms", if short { 200 } else { 5000 })?,
         timeout: millis("--timeout-ms", 2000)?,
@@ -427,45 +422,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
         return Err("--duration-ms and --timeout-ms must be more than 0".into());
     }
     Ok(options)
-}
-
-/// The comma-separated numbers of `flag`, or `default`.
-fn list(flags: &Flags, flag: &str, default: &[usize]) -> Result<Vec<usize>, String> {
-    let Some(raw) = flags.get(flag) else {
-        return Ok(default.to_vec());
-    };
-    raw.split(',')
-        .map(|item| match item.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{flag}: {item:?} is not a positive number")),
-        })
-        .collect()
-}
-
-/// The entries of `all` that `flag`'s comma-separated items pick, in `all`'s order; every
-/// item must pick at least one. No flag picks everything.
-fn select<T>(
-    flags: &Flags,
-    flag: &str,
-    all: &'static [T],
-    picks: impl Fn(&T, &str) -> bool,
-) -> Result<Vec<&'static T>, String> {
-    let Some(raw) = flags.get(flag) else {
-        return Ok(all.iter().collect());
-    };
-    let items: Vec<&str> = raw.split(',').map(str::trim).collect();
-    if let Some(item) = items
-        .iter()
-        .find(|item| item.is_empty() || !all.iter().any(|entry| picks(entry, item)))
-    {
-        return Err(format!(
-            "{flag}: nothing is called {item:?} (see the list below)"
-        ));
-    }
-    Ok(all
-        .iter()
-        .filter(|entry| items.iter().any(|item| picks(entry, item)))
-        .collect())
 }
 
 /// The servers whose example exists in this checkout; the others are skipped, saying so.

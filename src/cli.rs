@@ -33,6 +33,13 @@ impl fmt::Display for FlagError {
 
 impl std::error::Error for FlagError {}
 
+/// Lets a program whose errors are plain messages use `?` on flag errors.
+impl From<FlagError> for String {
+    fn from(err: FlagError) -> String {
+        err.to_string()
+    }
+}
+
 impl Flags {
     /// Reads the process's own arguments, exiting with a usage message if they are malformed.
     ///
@@ -117,6 +124,51 @@ impl Flags {
         })
     }
 
+    /// The comma-separated positive numbers of `flag` (`--connections 1,16,64`), or `default`
+    /// when the flag is absent.
+    pub fn numbers(&self, flag: &str, default: &[usize]) -> Result<Vec<usize>, FlagError> {
+        let Some(raw) = self.get(flag) else {
+            return Ok(default.to_vec());
+        };
+        raw.split(',')
+            .map(|item| match item.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(FlagError {
+                    flag: flag.to_string(),
+                    reason: format!("{item:?} is not a positive number"),
+                }),
+            })
+            .collect()
+    }
+
+    /// The entries of `all` that the comma-separated names of `flag` pick, in `all`'s order
+    /// (`--servers ch02,ch04`); every name must pick at least one entry, so a typo is an
+    /// error. An absent flag picks everything.
+    pub fn pick<'a, T>(
+        &self,
+        flag: &str,
+        all: &'a [T],
+        picks: impl Fn(&T, &str) -> bool,
+    ) -> Result<Vec<&'a T>, FlagError> {
+        let Some(raw) = self.get(flag) else {
+            return Ok(all.iter().collect());
+        };
+        let names: Vec<&str> = raw.split(',').map(str::trim).collect();
+        if let Some(name) = names
+            .iter()
+            .find(|name| name.is_empty() || !all.iter().any(|entry| picks(entry, name)))
+        {
+            return Err(FlagError {
+                flag: flag.to_string(),
+                reason: format!("nothing is called {name:?} (see the list below)"),
+            });
+        }
+        Ok(all
+            .iter()
+            .filter(|entry| names.iter().any(|name| picks(entry, name)))
+            .collect())
+    }
+
     /// The `--addr` flag, defaulting to `127.0.0.1:8080`.
     pub fn addr(&self) -> SocketAddr {
         self.value_or_exit("--addr", SocketAddr::from(([127, 0, 0, 1], 8080)))
@@ -172,6 +224,30 @@ mod tests {
         let bad = flags.value_or("--workers", 1usize).unwrap_err();
         assert_eq!(bad.flag, "--workers");
         assert!(bad.reason.contains("\"many\""), "{}", bad.reason);
+    }
+
+    #[test]
+    fn numbers_and_picks() {
+        let known = &["--connections", "--servers"];
+        let flags = Flags::parse(["--connections", "1, 16", "--servers", "b,c"], known).unwrap();
+        assert_eq!(flags.numbers("--connections", &[64]), Ok(vec![1, 16]));
+        assert_eq!(flags.numbers("--absent", &[64]), Ok(vec![64]));
+        let all = ["a", "b", "c"];
+        let picked = flags.pick("--servers", &all, |entry, name| *entry == name);
+        assert_eq!(picked, Ok(vec![&"b", &"c"]));
+        let bad = Flags::parse(["--connections", "0", "--servers", "d"], known).unwrap();
+        let zero = bad.numbers("--connections", &[]).unwrap_err();
+        assert_eq!(
+            zero.to_string(),
+            "--connections: \"0\" is not a positive number"
+        );
+        let typo = bad
+            .pick("--servers", &all, |entry, name| *entry == name)
+            .unwrap_err();
+        assert_eq!(
+            typo.to_string(),
+            "--servers: nothing is called \"d\" (see the list below)"
+        );
     }
 
     #[test]
