@@ -807,7 +807,7 @@ fn write_outputs(
     page.push_str("\nThe servers, each with `--addr 127.0.0.1:0`");
     let workers = |n: Option<usize>| n.map_or("its own default".to_string(), |n| n.to_string());
     page.push_str(&format!(
-        " (workers: weft {}, peers {}):\n\n",
+        " (workers where a server does not fix its own: weft {}, peers {}):\n\n",
         workers(options.weft_workers),
         workers(options.peer_workers)
     ));
