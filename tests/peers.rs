@@ -206,7 +206,10 @@ fn chapter_12_runs_crowds_and_slow_handlers_and_skips_servers_without_slow_route
     for row in &rows {
         let rate: f64 = row[3].replace(',', "").parse().expect("requests/s");
         assert!(rate > 0.0, "nothing served: {row:?}");
-        assert_eq!(row[6], "0", "errors (a crowd client let go counts): {row:?}");
+        assert_eq!(
+            row[6], "0",
+            "errors (a crowd client let go counts): {row:?}"
+        );
     }
     // weft-64 runs with its fixed 64 workers (plus the acceptor, the poller, main).
     let threads: u64 = rows[0][8].parse().expect("threads");
