@@ -40,10 +40,15 @@ fn peers(args: &[&str]) -> Output {
 /// A directory holding a stand-in `peer-tiny-http`: a script that runs weft's showcase with
 /// the arguments it was given.
 fn stand_in_peers(dir: &Path) -> PathBuf {
+    stand_in(dir, "peer-tiny-http", Path::new(env!("CARGO_BIN_EXE_weft")))
+}
+
+/// Writes `dir/name`, a script that runs `program` with the arguments it was given.
+fn stand_in(dir: &Path, name: &str, program: &Path) -> PathBuf {
     fs::create_dir_all(dir).unwrap();
-    let script = dir.join("peer-tiny-http");
-    let weft = env!("CARGO_BIN_EXE_weft");
-    fs::write(&script, format!("#!/bin/sh\nexec '{weft}' \"$@\"\n")).unwrap();
+    let script = dir.join(name);
+    let program = program.display();
+    fs::write(&script, format!("#!/bin/sh\nexec '{program}' \"$@\"\n")).unwrap();
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
     dir.to_path_buf()
 }
@@ -147,6 +152,85 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
 }
 
 #[test]
+fn chapter_12_runs_crowds_and_slow_handlers_and_skips_servers_without_slow_routes() {
+    let dir = std::env::temp_dir().join(format!("weft-peers-ch12-{}", std::process::id()));
+    // axum stands in as weft's chapter-12 app, which serves the slow routes too.
+    let bin = stand_in(
+        &dir.join("bin"),
+        "peer-axum",
+        &support::example_path("ch12_app"),
+    );
+    stand_in_peers(&bin);
+    let prefix = dir.join("out/ch12");
+    let output = peers(&[
+        "--chapter",
+        "12",
+        "--short",
+        "--servers",
+        "weft-64,axum,tiny",
+        "--connections",
+        "2",
+        "--idle",
+        "5",
+        "--peers-bin",
+        bin.to_str().unwrap(),
+        "--out",
+        prefix.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    for workload in ["slow", "slow-blocking"] {
+        assert!(
+            stderr.contains(&format!("skipping tiny_http × {workload}")),
+            "{stderr}"
+        );
+    }
+    // One table, no ratios: chapter 12 has no `weft` row to take them of.
+    assert!(!stdout.contains("÷"), "{stdout}");
+    let rows: Vec<Vec<&str>> = stdout.lines().skip(2).map(cells).collect();
+    let plan: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[1], r[2], r[0])).collect();
+    assert_eq!(
+        plan,
+        [
+            ("idle-keepalive", "5", "weft-64"),
+            ("idle-keepalive", "5", "axum"),
+            ("idle-keepalive", "5", "tiny_http"),
+            ("slow", "2", "weft-64"),
+            ("slow", "2", "axum"),
+            ("slow-blocking", "2", "weft-64"),
+            ("slow-blocking", "2", "axum"),
+        ],
+        "{stdout}"
+    );
+    for row in &rows {
+        let rate: f64 = row[3].replace(',', "").parse().expect("requests/s");
+        assert!(rate > 0.0, "nothing served: {row:?}");
+        assert_eq!(
+            row[6], "0",
+            "errors (a crowd client let go counts): {row:?}"
+        );
+    }
+    // weft-64 runs with its fixed 64 workers (plus the acceptor, the poller, main).
+    let threads: u64 = rows[0][8].parse().expect("threads");
+    assert!(threads >= 64, "{:?}", rows[0]);
+
+    let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
+    assert!(page.contains("--chapter 12"), "{page}");
+    assert!(page.contains("*connections* is the idle crowd"), "{page}");
+    let svg = fs::read_to_string(prefix.with_extension("svg")).expect("PREFIX.svg");
+    for title in [
+        ">idle-keepalive: requests per second",
+        ">idle-keepalive: server memory",
+        ">slow: requests per second",
+        ">slow-blocking: requests per second",
+    ] {
+        assert!(svg.contains(title), "{title} in {svg}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_missing_peer_binary_fails_its_rows_and_the_run() {
     let dir = std::env::temp_dir().join(format!("weft-peers-none-{}", std::process::id()));
     let output = peers(&[
@@ -177,6 +261,11 @@ fn bad_flags_are_refused_and_help_lists_the_servers() {
     let output = peers(&["--weft-workers", "0"]);
     assert_eq!(output.status.code(), Some(2));
 
+    let output = peers(&["--chapter", "13"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--chapter: 13 has no plan"), "{stderr}");
+
     let output = peers(&["--help"]);
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
@@ -186,6 +275,9 @@ fn bad_flags_are_refused_and_help_lists_the_servers() {
         "may-minihttp",
         "tiny_http",
         "rustbook",
+        "weft-512",
+        "slow-blocking",
+        "idle-keepalive",
         "--peers-bin",
     ] {
         assert!(help.contains(needle), "help lacks {needle}: {help}");

@@ -53,11 +53,15 @@ impl BarChart {
         (plot, legend)
     }
 
-    /// The width and height this chart needs.
+    /// The width and height this chart needs: room for the plot, the legend and the title
+    /// (bold 14 px text, about 8 px a character), whichever is widest.
     fn size(&self) -> (f64, f64) {
         let (plot, legend) = self.widths();
+        let title = 8.0 * self.title.chars().count() as f64;
         (
-            (LEFT + plot + RIGHT).max(legend + 2.0 * RIGHT),
+            (LEFT + plot + RIGHT)
+                .max(legend + 2.0 * RIGHT)
+                .max(title + 2.0 * RIGHT),
             TOP + PLOT_HEIGHT + BOTTOM,
         )
     }

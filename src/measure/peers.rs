@@ -116,6 +116,15 @@ pub fn ratio_table(rows: &[Row], subject: &str) -> String {
 /// One workload's rows as a chart of requests/s: a group of bars per number of connections,
 /// a bar per server, in the order the rows come.
 pub fn requests_chart(workload: &str, rows: &[Row]) -> BarChart {
+    BarChart {
+        title: format!("{workload}: requests per second (higher is better)"),
+        ..chart_of(workload, rows, |row| row.rate)
+    }
+}
+
+/// One workload's rows as bars of `value`: a group per number of connections, a bar per
+/// server, in the order the rows come. The title is left for the caller.
+fn chart_of(workload: &str, rows: &[Row], value: impl Fn(&Row) -> Option<f64>) -> BarChart {
     let rows: Vec<&Row> = rows.iter().filter(|row| row.workload == workload).collect();
     let mut groups: Vec<usize> = Vec::new();
     let mut series: Vec<&str> = Vec::new();
@@ -135,13 +144,13 @@ pub fn requests_chart(workload: &str, rows: &[Row]) -> BarChart {
                 .map(|&server| {
                     rows.iter()
                         .find(|row| row.server == server && row.connections == connections)
-                        .and_then(|row| row.rate)
+                        .and_then(|row| value(row))
                 })
                 .collect()
         })
         .collect();
     BarChart {
-        title: format!("{workload}: requests per second (higher is better)"),
+        title: String::new(),
         unit: "requests/s".to_string(),
         groups: groups
             .iter()
@@ -149,6 +158,18 @@ pub fn requests_chart(workload: &str, rows: &[Row]) -> BarChart {
             .collect(),
         series: series.iter().map(|s| s.to_string()).collect(),
         values,
+    }
+}
+
+/// Chapter 12: one workload's rows as a chart of the server's peak memory in MiB, grouped as
+/// [`requests_chart`] groups them.
+pub fn memory_chart(workload: &str, rows: &[Row]) -> BarChart {
+    BarChart {
+        title: format!("{workload}: server memory (lower is better)"),
+        unit: "peak RSS, MiB".to_string(),
+        ..chart_of(workload, rows, |row| {
+            row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
+        })
     }
 }
 
@@ -255,5 +276,20 @@ mod tests {
             ]
         );
         assert!(chart.title.starts_with("plaintext: requests per second"));
+    }
+
+    #[test]
+    fn a_memory_chart_shows_mib() {
+        let mut rows = rows();
+        rows[0].peak_rss_kib = Some(2048);
+        rows[4].peak_rss_kib = Some(512);
+        let chart = memory_chart("plaintext", &rows);
+        assert_eq!(chart.groups, ["16 connections", "64 connections"]);
+        assert_eq!(
+            chart.values,
+            [vec![Some(2.0), None, None], vec![None, Some(0.5), None]]
+        );
+        assert_eq!(chart.unit, "peak RSS, MiB");
+        assert!(chart.title.starts_with("plaintext: server memory"));
     }
 }

@@ -113,6 +113,26 @@ pub fn settle(pid: u32, every: Duration, quiet: usize, limit: Duration) -> io::R
     Ok(last)
 }
 
+/// This process's soft limit on open files, from `/proc/self/limits` (chapter 12 holds
+/// thousands of connections). Raising it takes a system call std does not wrap; `ulimit -n`
+/// in the shell does it without `unsafe`.
+pub fn open_files_limit() -> Option<usize> {
+    let limits = fs::read_to_string("/proc/self/limits").ok()?;
+    open_files_in(&limits)
+}
+
+/// The soft `Max open files` in the text of a `/proc/<pid>/limits` file.
+fn open_files_in(limits: &str) -> Option<usize> {
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// The machine a figure was measured on, as the book states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Machine {
@@ -150,6 +170,16 @@ fn cpu_model(cpuinfo: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn open_files_is_the_soft_limit() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
+                      Max processes             63704                63704                processes \n\
+                      Max open files            1024                 1048576              files     \n";
+        assert_eq!(super::open_files_in(limits), Some(1024));
+        assert_eq!(super::open_files_in("Max processes 1 1 processes\n"), None);
+        assert!(super::open_files_limit().is_some_and(|n| n > 0));
+    }
+
     use super::*;
 
     const STATUS: &str = "Name:\tch03_thread_per\nUmask:\t0022\nState:\tS (sleeping)\n\

@@ -1,6 +1,7 @@
 //! Starts every peer on port 0 and checks it over real loopback sockets: the plaintext, JSON
 //! and 404 answers, and that keep-alive works where the peer supports it (two requests on one
-//! connection) or that the connection closes where it does not (the Rust Book design).
+//! connection) or that the connection closes where it does not (the Rust Book design); and
+//! chapter 12's `/slow` and `/slow-blocking` on axum and may_minihttp.
 //!
 //! Run with `cargo test --release --manifest-path benches/peers/Cargo.toml`.
 
@@ -168,6 +169,31 @@ fn axum_serves_and_keeps_alive() {
 #[test]
 fn may_minihttp_serves_and_keeps_alive() {
     check_keep_alive("may_minihttp", env!("CARGO_BIN_EXE_peer-may-minihttp"));
+}
+
+/// Chapter 12's routes, on the async peers that have them: both ways of waiting answer like
+/// `/plaintext`, and the connection stays usable after each.
+fn check_slow_routes(name: &'static str, exe: &str) {
+    let peer = Peer::start(name, exe);
+    let mut conn = BufReader::new(peer.connect());
+    for path in [
+        "/slow?ms=1",
+        "/slow-blocking?ms=1",
+        "/slow?ms=nope",
+        "/plaintext",
+    ] {
+        assert_plaintext(&format!("{name} {path}"), &get(&mut conn, path));
+    }
+}
+
+#[test]
+fn axum_serves_the_slow_routes() {
+    check_slow_routes("axum", env!("CARGO_BIN_EXE_peer-axum"));
+}
+
+#[test]
+fn may_minihttp_serves_the_slow_routes() {
+    check_slow_routes("may_minihttp", env!("CARGO_BIN_EXE_peer-may-minihttp"));
 }
 
 #[test]

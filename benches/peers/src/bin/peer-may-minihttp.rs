@@ -2,9 +2,14 @@
 //! connection, multiplexed over `--workers` scheduler threads, default one per core). It is
 //! among the fastest entries in TechEmpower's plaintext test and does almost nothing else:
 //! no router, fixed header slots, pipelined responses answered in one write.
+//!
+//! Chapter 12's `/slow?ms=N` waits with `may::coroutine::sleep`, which parks the coroutine and
+//! frees its scheduler thread; `/slow-blocking?ms=N` waits with `std::thread::sleep`, which
+//! blocks the scheduler thread and every coroutine waiting to run on it.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
 
 use may_minihttp::{HttpServer, HttpService, Request, Response};
 use weft_peers::app::{self, Route};
@@ -15,6 +20,18 @@ struct Peer;
 
 impl HttpService for Peer {
     fn call(&mut self, request: Request, response: &mut Response) -> io::Result<()> {
+        // ANCHOR: slow
+        if let Some(slow) = app::slow(request.method(), request.path()) {
+            let wait = Duration::from_millis(slow.ms);
+            if slow.blocking {
+                std::thread::sleep(wait); // the mistake: the scheduler thread sleeps
+            } else {
+                may::coroutine::sleep(wait); // parks this coroutine only
+            }
+            response.header("Content-Type: text/plain").body(app::HELLO);
+            return Ok(());
+        }
+        // ANCHOR_END: slow
         match app::route(request.method(), request.path()) {
             Route::Plaintext => {
                 response.header("Content-Type: text/plain").body(app::HELLO);
