@@ -513,7 +513,7 @@ fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<
             }
         }
     }
-    let limit = open_files_limit();
+    let limit = procfs::open_files_limit();
     let mut rows = Vec::new();
     let mut failures = 0;
     for (i, step) in plan.iter().enumerate() {
@@ -736,20 +736,6 @@ fn hold_idle(
     Ok(())
 }
 // ANCHOR_END: hold_idle
-
-/// This process's soft limit on open files, from `/proc/self/limits`. Raising it takes a
-/// system call std does not wrap; `ulimit -n` in the shell does it without `unsafe`.
-fn open_files_limit() -> Option<usize> {
-    let limits = fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits
-        .lines()
-        .find(|line| line.starts_with("Max open files"))?;
-    line["Max open files".len()..]
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
 
 /// The command a reader types to reproduce this run.
 fn command_line(args: &[String], release: bool) -> String {

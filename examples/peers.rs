@@ -404,8 +404,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             |w| w.name,
             |w| w.chapters,
         )?,
-        connections: list(
-            &flags,
+        connections: flags.numbers(
             "--connections",
             if chapter == 12 {
                 &[64, 512]
@@ -413,11 +412,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 &[1, 16, 64, 256]
             },
         )?,
-        idle: list(
-            &flags,
-            "--idle",
-            if short { &[10, 100] } else { &[1000, 10_000] },
-        )?,
+        idle: flags.numbers("--idle", if short { &[10, 100] } else { &[1000, 10_000] })?,
         warmup: millis("--warmup-ms", if short { 50 } else { 1000 })?,
         duration: millis("--duration-ms", if short { 200 } else { 5000 })?,
         timeout: millis("--timeout-ms", 2000)?,
@@ -434,19 +429,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
         return Err("--duration-ms and --timeout-ms must be more than 0".into());
     }
     Ok(options)
-}
-
-/// The comma-separated numbers of `flag`, or `default`.
-fn list(flags: &Flags, flag: &str, default: &[usize]) -> Result<Vec<usize>, String> {
-    let Some(raw) = flags.get(flag) else {
-        return Ok(default.to_vec());
-    };
-    raw.split(',')
-        .map(|item| match item.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{flag}: {item:?} is not a positive number")),
-        })
-        .collect()
 }
 
 /// The entries of `all` that `flag`'s comma-separated items pick, in `all`'s order: an item
