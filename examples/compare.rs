@@ -364,7 +364,7 @@ fn main() -> ExitCode {
         let how = Provenance {
             when,
             machine: Machine::current(),
-            command: command_line(&args, release),
+            command: table::command_line("compare", &args, release),
             runs: options.runs,
             warmup: options.warmup,
             duration: options.duration,
@@ -736,30 +736,6 @@ fn hold_idle(
     Ok(())
 }
 // ANCHOR_END: hold_idle
-
-/// The command a reader types to reproduce this run.
-fn command_line(args: &[String], release: bool) -> String {
-    let mut command = String::from("cargo run");
-    if release {
-        command.push_str(" --release");
-    }
-    command.push_str(" --example compare");
-    if !args.is_empty() {
-        command.push_str(" --");
-        for arg in args {
-            let plain = arg
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=".contains(c));
-            if plain {
-                command.push(' ');
-                command.push_str(arg);
-            } else {
-                command.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
-            }
-        }
-    }
-    command
-}
 
 /// Writes `PREFIX.md` (the results page) and `PREFIX.svg` (a chart per workload).
 fn write_outputs(prefix: &Path, rows: &[Row], how: &Provenance) -> std::io::Result<()> {

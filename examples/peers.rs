@@ -346,7 +346,7 @@ fn main() -> ExitCode {
         let how = Provenance {
             when,
             machine: Machine::current(),
-            command: command_line(&args, release),
+            command: table::command_line("peers", &args, release),
             runs: options.runs,
             warmup: options.warmup,
             duration: options.duration,
@@ -735,30 +735,6 @@ fn hold_crowd(
         held,
         missing: failed + (wanted - count) as u64,
     }
-}
-
-/// The command a reader types to reproduce this run.
-fn command_line(args: &[String], release: bool) -> String {
-    let mut command = String::from("cargo run");
-    if release {
-        command.push_str(" --release");
-    }
-    command.push_str(" --example peers");
-    if !args.is_empty() {
-        command.push_str(" --");
-        for arg in args {
-            let plain = arg
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=".contains(c));
-            if plain {
-                command.push(' ');
-                command.push_str(arg);
-            } else {
-                command.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
-            }
-        }
-    }
-    command
 }
 
 /// Writes `PREFIX.md` (the results page: provenance, what each server is, the table, the

@@ -176,9 +176,52 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// The command a reader types to reproduce a run of `example` with `args`: what every
+/// results page prints above its table. Arguments that a shell would split or expand are
+/// quoted.
+pub fn command_line(example: &str, args: &[String], release: bool) -> String {
+    let mut command = String::from("cargo run");
+    if release {
+        command.push_str(" --release");
+    }
+    command.push_str(" --example ");
+    command.push_str(example);
+    if !args.is_empty() {
+        command.push_str(" --");
+        for arg in args {
+            let plain = arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=".contains(c));
+            if plain {
+                command.push(' ');
+                command.push_str(arg);
+            } else {
+                command.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
+            }
+        }
+    }
+    command
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_line_quotes_what_a_shell_would_split() {
+        let args: Vec<String> = ["--servers", "ch02,ch04", "--out", "it's here"]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect();
+        assert_eq!(
+            command_line("compare", &args, true),
+            r"cargo run --release --example compare -- --servers ch02,ch04 --out 'it'\''s here'"
+        );
+        assert_eq!(
+            command_line("peers", &[], false),
+            "cargo run --example peers"
+        );
+    }
 
     fn row() -> Row {
         Row {
