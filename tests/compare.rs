@@ -49,8 +49,12 @@ fn cells(line: &str) -> Vec<&str> {
 fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
     let dir = std::env::temp_dir().join(format!("weft-compare-test-{}", std::process::id()));
     let prefix = dir.join("pool");
+    // --short, but a measured window long enough that a busy machine still completes a request
+    // in it: the test checks that every row served something.
     let output = compare(&[
         "--short",
+        "--duration-ms",
+        "600",
         "--servers",
         "ch04",
         "--out",

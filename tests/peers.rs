@@ -68,8 +68,12 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
     let dir = std::env::temp_dir().join(format!("weft-peers-test-{}", std::process::id()));
     let bin = stand_in_peers(&dir.join("bin"));
     let prefix = dir.join("out/peers");
+    // --short, but a measured window long enough that a busy machine still completes a request
+    // in it: the test checks that every row served something.
     let output = peers(&[
         "--short",
+        "--duration-ms",
+        "600",
         "--servers",
         "weft,tiny",
         "--connections",
