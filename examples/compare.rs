@@ -758,68 +758,18 @@ fn write_outputs(prefix: &Path, rows: &[Row], how: &Provenance) -> std::io::Resu
     let charts: Vec<BarChart> = workloads
         .iter()
         .map(|&workload| {
-            let rows: Vec<&Row> = rows.iter().filter(|row| row.workload == workload).collect();
-            bar_chart(workload, &rows)
+            // Request workloads chart requests/s; the idle workload, which sends none, memory.
+            let requests = rows
+                .iter()
+                .any(|row| row.workload == workload && row.rate.is_some());
+            if requests {
+                chart::requests_chart(workload, rows)
+            } else {
+                chart::memory_chart(workload, rows)
+            }
         })
         .collect();
     fs::write(&svg, chart::stack(&charts))?;
     eprintln!("wrote {} and {}", page.display(), svg.display());
     Ok(())
-}
-
-/// One workload's rows as a chart: a group of bars per number of connections, a bar per
-/// server. Request workloads chart requests/s; the idle workload charts peak memory.
-fn bar_chart(workload: &str, rows: &[&Row]) -> BarChart {
-    let requests = rows.iter().any(|row| row.rate.is_some());
-    let value = |row: &Row| {
-        if requests {
-            row.rate
-        } else {
-            row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
-        }
-    };
-    let mut groups: Vec<usize> = Vec::new();
-    let mut series: Vec<&str> = Vec::new();
-    for row in rows {
-        if !groups.contains(&row.connections) {
-            groups.push(row.connections);
-        }
-        if !series.contains(&row.server.as_str()) {
-            series.push(&row.server);
-        }
-    }
-    let values = groups
-        .iter()
-        .map(|&connections| {
-            series
-                .iter()
-                .map(|&server| {
-                    rows.iter()
-                        .find(|row| row.server == server && row.connections == connections)
-                        .and_then(|row| value(row))
-                })
-                .collect()
-        })
-        .collect();
-    let (title, unit) = if requests {
-        (
-            format!("{workload}: requests per second (higher is better)"),
-            "requests/s",
-        )
-    } else {
-        (
-            format!("{workload}: server memory (lower is better)"),
-            "peak RSS, MiB",
-        )
-    };
-    BarChart {
-        title,
-        unit: unit.to_string(),
-        groups: groups
-            .iter()
-            .map(|n| format!("{n} connection{}", if *n == 1 { "" } else { "s" }))
-            .collect(),
-        series: series.iter().map(|s| s.to_string()).collect(),
-        values,
-    }
 }

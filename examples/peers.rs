@@ -782,9 +782,9 @@ fn write_outputs(
     fs::write(&page_path, page)?;
     let mut charts = Vec::new();
     for workload in &options.workloads {
-        charts.push(peers::requests_chart(workload.name, rows));
+        charts.push(chart::requests_chart(workload.name, rows));
         if workload.kind == Kind::Crowd {
-            charts.push(peers::memory_chart(workload.name, rows));
+            charts.push(chart::memory_chart(workload.name, rows));
         }
     }
     fs::write(&svg_path, chart::stack(&charts))?;

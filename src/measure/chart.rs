@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use super::table::Row;
+
 /// Bars in groups: one group per x-axis label, one bar per series in every group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarChart {
@@ -227,6 +229,67 @@ fn format_tick(value: f64) -> String {
         format!("{}k", trim(format!("{:.1}", value / 1e3)))
     } else {
         trim(format!("{value:.1}"))
+    }
+}
+
+/// One workload's rows as a chart of requests/s: a group of bars per number of connections,
+/// a bar per server, in the order the rows come. The step-comparison tool and the peer
+/// comparison both draw their charts with this and [`memory_chart`].
+pub fn requests_chart(workload: &str, rows: &[Row]) -> BarChart {
+    BarChart {
+        title: format!("{workload}: requests per second (higher is better)"),
+        ..chart_of(workload, rows, |row| row.rate)
+    }
+}
+
+/// One workload's rows as bars of `value`: a group per number of connections, a bar per
+/// server, in the order the rows come. The title is left for the caller.
+fn chart_of(workload: &str, rows: &[Row], value: impl Fn(&Row) -> Option<f64>) -> BarChart {
+    let rows: Vec<&Row> = rows.iter().filter(|row| row.workload == workload).collect();
+    let mut groups: Vec<usize> = Vec::new();
+    let mut series: Vec<&str> = Vec::new();
+    for row in &rows {
+        if !groups.contains(&row.connections) {
+            groups.push(row.connections);
+        }
+        if !series.contains(&row.server.as_str()) {
+            series.push(&row.server);
+        }
+    }
+    let values = groups
+        .iter()
+        .map(|&connections| {
+            series
+                .iter()
+                .map(|&server| {
+                    rows.iter()
+                        .find(|row| row.server == server && row.connections == connections)
+                        .and_then(|row| value(row))
+                })
+                .collect()
+        })
+        .collect();
+    BarChart {
+        title: String::new(),
+        unit: "requests/s".to_string(),
+        groups: groups
+            .iter()
+            .map(|n| format!("{n} connection{}", if *n == 1 { "" } else { "s" }))
+            .collect(),
+        series: series.iter().map(|s| s.to_string()).collect(),
+        values,
+    }
+}
+
+/// Chapter 12: one workload's rows as a chart of the server's peak memory in MiB, grouped as
+/// [`requests_chart`] groups them.
+pub fn memory_chart(workload: &str, rows: &[Row]) -> BarChart {
+    BarChart {
+        title: format!("{workload}: server memory (lower is better)"),
+        unit: "peak RSS, MiB".to_string(),
+        ..chart_of(workload, rows, |row| {
+            row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
+        })
     }
 }
 

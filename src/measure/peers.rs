@@ -1,7 +1,7 @@
 //! Chapter 11: reading weft's figures against its peers'. The peer comparison
 //! (`examples/peers.rs`) measures weft and five other Rust servers with the same load
 //! generator; this module turns its rows into what the chapter's goals are stated in: ratios
-//! within one run ("weft ÷ actix-web at 16 connections"), and a chart per workload.
+//! within one run ("weft ÷ actix-web at 16 connections"). Its charts are [`super::chart`]'s.
 //!
 //! Ratios are taken inside one run on purpose. On a shared, noisy machine the absolute
 //! requests/s of two runs minutes apart can differ by a fifth; two servers measured one after
@@ -9,7 +9,6 @@
 
 use std::fmt::Write as _;
 
-use super::chart::BarChart;
 use super::table::{format_rate, Row};
 
 /// One group of rows: a workload at a number of connections, one row per server.
@@ -113,69 +112,10 @@ pub fn ratio_table(rows: &[Row], subject: &str) -> String {
     table
 }
 
-/// One workload's rows as a chart of requests/s: a group of bars per number of connections,
-/// a bar per server, in the order the rows come.
-pub fn requests_chart(workload: &str, rows: &[Row]) -> BarChart {
-    BarChart {
-        title: format!("{workload}: requests per second (higher is better)"),
-        ..chart_of(workload, rows, |row| row.rate)
-    }
-}
-
-/// One workload's rows as bars of `value`: a group per number of connections, a bar per
-/// server, in the order the rows come. The title is left for the caller.
-fn chart_of(workload: &str, rows: &[Row], value: impl Fn(&Row) -> Option<f64>) -> BarChart {
-    let rows: Vec<&Row> = rows.iter().filter(|row| row.workload == workload).collect();
-    let mut groups: Vec<usize> = Vec::new();
-    let mut series: Vec<&str> = Vec::new();
-    for row in &rows {
-        if !groups.contains(&row.connections) {
-            groups.push(row.connections);
-        }
-        if !series.contains(&row.server.as_str()) {
-            series.push(&row.server);
-        }
-    }
-    let values = groups
-        .iter()
-        .map(|&connections| {
-            series
-                .iter()
-                .map(|&server| {
-                    rows.iter()
-                        .find(|row| row.server == server && row.connections == connections)
-                        .and_then(|row| value(row))
-                })
-                .collect()
-        })
-        .collect();
-    BarChart {
-        title: String::new(),
-        unit: "requests/s".to_string(),
-        groups: groups
-            .iter()
-            .map(|n| format!("{n} connection{}", if *n == 1 { "" } else { "s" }))
-            .collect(),
-        series: series.iter().map(|s| s.to_string()).collect(),
-        values,
-    }
-}
-
-/// Chapter 12: one workload's rows as a chart of the server's peak memory in MiB, grouped as
-/// [`requests_chart`] groups them.
-pub fn memory_chart(workload: &str, rows: &[Row]) -> BarChart {
-    BarChart {
-        title: format!("{workload}: server memory (lower is better)"),
-        unit: "peak RSS, MiB".to_string(),
-        ..chart_of(workload, rows, |row| {
-            row.peak_rss_kib.map(|kib| kib as f64 / 1024.0)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::chart::{memory_chart, requests_chart};
     use crate::measure::loadgen::Errors;
 
     fn row(server: &str, workload: &str, connections: usize, rate: Option<f64>) -> Row {
