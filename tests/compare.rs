@@ -5,44 +5,11 @@
 mod support;
 
 use std::fs;
-use std::process::{Command, Output, Stdio};
-use std::thread;
-use std::time::Duration;
+use std::process::Output;
 
-/// Runs the compare example with `args`, failing the test if it takes longer than a minute
-/// (the `--short` runs here take a few seconds).
+/// Runs the compare example with `args` to its end (a minute at most).
 fn compare(args: &[&str]) -> Output {
-    let child = Command::new(support::example_path("compare"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the compare example");
-    let pid = child.id();
-    let (tx, rx) = crossbeam_channel::bounded(1);
-    thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("wait for compare"),
-        Err(_) => {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-            panic!("compare did not finish within a minute");
-        }
-    }
-}
-
-/// The cells of a Markdown table line: `| a | b |` → `["a", "b"]`.
-fn cells(line: &str) -> Vec<&str> {
-    line.trim()
-        .trim_start_matches('|')
-        .trim_end_matches('|')
-        .split('|')
-        .map(str::trim)
-        .collect()
+    support::run_example("compare", args)
 }
 
 #[test]
@@ -72,7 +39,7 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
-        cells(lines[0]),
+        support::cells(lines[0]),
         [
             "server",
             "workload",
@@ -85,7 +52,7 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
             "threads"
         ]
     );
-    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| cells(line)).collect();
+    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| support::cells(line)).collect();
     let plan: Vec<(&str, &str)> = rows.iter().map(|row| (row[1], row[2])).collect();
     assert_eq!(
         plan,

@@ -8,33 +8,11 @@ mod support;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::thread;
-use std::time::Duration;
+use std::process::Output;
 
-/// Runs the peers example with `args`, failing the test if it takes longer than a minute.
+/// Runs the peers example with `args` to its end (a minute at most).
 fn peers(args: &[&str]) -> Output {
-    let child = Command::new(support::example_path("peers"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the peers example");
-    let pid = child.id();
-    let (tx, rx) = crossbeam_channel::bounded(1);
-    thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("wait for peers"),
-        Err(_) => {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-            panic!("peers did not finish within a minute");
-        }
-    }
+    support::run_example("peers", args)
 }
 
 /// A directory holding a stand-in `peer-tiny-http`: a script that runs weft's showcase with
@@ -51,16 +29,6 @@ fn stand_in(dir: &Path, name: &str, program: &Path) -> PathBuf {
     fs::write(&script, format!("#!/bin/sh\nexec '{program}' \"$@\"\n")).unwrap();
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
     dir.to_path_buf()
-}
-
-/// The cells of a Markdown table line: `| a | b |` → `["a", "b"]`.
-fn cells(line: &str) -> Vec<&str> {
-    line.trim()
-        .trim_start_matches('|')
-        .trim_end_matches('|')
-        .split('|')
-        .map(str::trim)
-        .collect()
 }
 
 #[test]
@@ -95,10 +63,10 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
     let (measured, ratios) = stdout.split_once("\n\n").expect("two tables");
     let lines: Vec<&str> = measured.lines().collect();
     assert_eq!(
-        cells(lines[0])[..4],
+        support::cells(lines[0])[..4],
         ["server", "workload", "connections", "requests/s"]
     );
-    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| cells(line)).collect();
+    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| support::cells(line)).collect();
     let plan: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[1], r[2], r[0])).collect();
     assert_eq!(
         plan,
@@ -123,7 +91,7 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
 
     let lines: Vec<&str> = ratios.lines().collect();
     assert_eq!(
-        cells(lines[0]),
+        support::cells(lines[0]),
         [
             "workload",
             "connections",
@@ -133,7 +101,7 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
     );
     assert_eq!(lines.len(), 2 + 4, "{ratios}");
     for line in &lines[2..] {
-        let ratio: f64 = cells(line)[3].parse().expect("a ratio");
+        let ratio: f64 = support::cells(line)[3].parse().expect("a ratio");
         assert!(ratio > 0.0, "{line}");
     }
 
@@ -192,7 +160,7 @@ fn chapter_12_runs_crowds_and_slow_handlers_and_skips_servers_without_slow_route
     }
     // One table, no ratios: chapter 12 has no `weft` row to take them of.
     assert!(!stdout.contains("÷"), "{stdout}");
-    let rows: Vec<Vec<&str>> = stdout.lines().skip(2).map(cells).collect();
+    let rows: Vec<Vec<&str>> = stdout.lines().skip(2).map(support::cells).collect();
     let plan: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[1], r[2], r[0])).collect();
     assert_eq!(
         plan,

@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -398,4 +398,40 @@ impl Client {
         }
         reply
     }
+}
+
+/// Runs example `name` (a command-line tool, not a server) with `args` to its end and returns
+/// what it printed, failing the test if it takes longer than a minute.
+pub fn run_example(name: &str, args: &[&str]) -> Output {
+    let child = Command::new(example_path(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot start {name}: {err}"));
+    let pid = child.id();
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.unwrap_or_else(|err| panic!("cannot wait for {name}: {err}")),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{name} did not finish within a minute");
+        }
+    }
+}
+
+/// The cells of a Markdown table line: `| a | b |` → `["a", "b"]`.
+pub fn cells(line: &str) -> Vec<&str> {
+    line.trim()
+        .trim_start_matches('|')
+        .trim_end_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect()
 }
