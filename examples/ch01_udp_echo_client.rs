@@ -10,7 +10,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use weft::cli::Flags;
+use weft_tools::cli::Flags;
 
 /// The biggest reply we accept; the server's reply is far shorter.
 const MAX_DATAGRAM: usize = 65_535;

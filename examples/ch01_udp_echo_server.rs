@@ -9,7 +9,7 @@ use std::net::UdpSocket;
 use std::thread;
 use std::time::Duration;
 
-use weft::cli::{self, Flags};
+use weft_tools::cli::{self, Flags};
 
 // ANCHOR: constants
 /// The largest datagram we can receive. A UDP datagram's length field is 16 bits, so no

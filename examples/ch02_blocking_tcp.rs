@@ -6,7 +6,7 @@
 
 use std::net::TcpListener;
 
-use weft::cli::{self, Flags};
+use weft_tools::cli::{self, Flags};
 
 // ANCHOR: main
 fn main() {
@@ -27,7 +27,7 @@ fn main() {
         };
         log::debug!("accepted a connection from {peer}");
         // Blocks until this client is served. Nobody else is, meanwhile.
-        if let Err(err) = weft::naive::handle(stream) {
+        if let Err(err) = weft_tools::naive::handle(stream) {
             log::debug!("connection from {peer} ended with an error: {err}");
         }
     }

@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::Duration;
 
-use weft::cli::{self, Flags};
+use weft_tools::cli::{self, Flags};
 
 // ANCHOR: main
 fn main() {
@@ -38,7 +38,7 @@ fn main() {
             .name(format!("conn {peer}"))
             .spawn(move || {
                 log::debug!("serving {peer} on a new thread");
-                if let Err(err) = weft::naive::handle(stream) {
+                if let Err(err) = weft_tools::naive::handle(stream) {
                     log::debug!("connection from {peer} ended with an error: {err}");
                 }
             });

@@ -7,10 +7,10 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use weft::cli::{self, Flags};
 use weft::pool::Drain;
 use weft::server::{self, Config};
 use weft::shutdown::Shutdown;
+use weft_tools::cli::{self, Flags};
 
 // ANCHOR: main
 fn main() -> ExitCode {
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         .on_ctrl_c()
         .expect("cannot install the Ctrl-C handler");
     let drain = server::serve(listener, &config, &shutdown, |stream| {
-        if let Err(err) = weft::naive::handle(stream) {
+        if let Err(err) = weft_tools::naive::handle(stream) {
             log::debug!("connection ended with an error: {err}");
         }
     });

@@ -10,13 +10,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::json;
-use weft::cli::{self, Flags};
 use weft::http::{self, Limits};
 use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
 use weft::server::Config;
 use weft::shutdown::Shutdown;
+use weft_tools::cli::{self, Flags};
 
 /// The file `/file` serves: this example's own source.
 const SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/ch06_responses.rs");

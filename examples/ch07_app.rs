@@ -6,7 +6,7 @@
 //! Routes: `GET /` → `Hello, World!`; `GET /slow?ms=N` → the same after N ms (default 10);
 //! `GET /api/hits` and `POST /api/hits` → a counter kept in the application's state; and the
 //! showcase's routes (`/plaintext`, `/json`, `POST /echo`, `/users/:id`, `/panic`,
-//! `/static/*path`), from `weft::showcase::routes`.
+//! `/static/*path`), from `weft_tools::showcase::routes`.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,11 +14,10 @@ use std::thread;
 use std::time::Duration;
 
 use weft::app::{App, Ctx, Json};
-use weft::cli::{self, Flags};
-use weft::pool::Drain;
 use weft::request::Request;
 use weft::server::Config;
-use weft::showcase::{self, Options};
+use weft_tools::cli::{self, Flags};
+use weft_tools::showcase::{self, Options};
 
 // ANCHOR: state
 /// The application's state: shared by every worker, so its counter is atomic.
@@ -46,16 +45,13 @@ fn main() -> ExitCode {
         api.post("/hits", hit);
     });
     showcase::routes(&mut app, &Options::default());
-    app.config(Config { queue, ..defaults });
+    app.config(Config {
+        workers,
+        queue,
+        ..defaults
+    });
 
-    match app.run(flags.addr(), workers) {
-        Ok(Drain::Complete) => ExitCode::SUCCESS,
-        Ok(Drain::TimedOut { .. }) => ExitCode::FAILURE,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::serve(app, flags.addr())
 }
 // ANCHOR_END: main
 

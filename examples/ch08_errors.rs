@@ -17,13 +17,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use weft::app::{App, Ctx, HttpError, Json};
-use weft::cli::{self, Flags};
 use weft::middleware::access_log::AccessLog;
 use weft::middleware::request_id::AssignRequestId;
-use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
 use weft::server::Config;
+use weft_tools::cli::{self, Flags};
 
 // ANCHOR: user
 /// A user, as the API sends and receives it.
@@ -50,15 +49,12 @@ fn main() -> ExitCode {
     let debug = flags.value_or_exit("--debug", false);
 
     let mut app = app(panic_every);
-    app.debug(debug).config(Config { queue, ..defaults });
-    match app.run(flags.addr(), workers) {
-        Ok(Drain::Complete) => ExitCode::SUCCESS,
-        Ok(Drain::TimedOut { .. }) => ExitCode::FAILURE,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    app.debug(debug).config(Config {
+        workers,
+        queue,
+        ..defaults
+    });
+    cli::serve(app, flags.addr())
 }
 
 // ANCHOR: app

@@ -11,17 +11,16 @@
 use std::process::ExitCode;
 
 use weft::app::{App, HttpError, IntoResponse, Json};
-use weft::cli::{self, Flags};
 use weft::middleware::access_log::AccessLog;
 use weft::middleware::cors::Cors;
 use weft::middleware::gzip::Gzip;
 use weft::middleware::request_id::{AssignRequestId, RequestId};
 use weft::middleware::timing::ServerTiming;
 use weft::middleware::{from_fn, Middleware, Next};
-use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
 use weft::server::Config;
+use weft_tools::cli::{self, Flags};
 
 fn main() -> ExitCode {
     cli::init_logging();
@@ -32,15 +31,12 @@ fn main() -> ExitCode {
     let layers = flags.value_or_exit("--layers", 0usize);
 
     let mut app = app(layers);
-    app.config(Config { queue, ..defaults });
-    match app.run(flags.addr(), workers) {
-        Ok(Drain::Complete) => ExitCode::SUCCESS,
-        Ok(Drain::TimedOut { .. }) => ExitCode::FAILURE,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    app.config(Config {
+        workers,
+        queue,
+        ..defaults
+    });
+    cli::serve(app, flags.addr())
 }
 
 // ANCHOR: app

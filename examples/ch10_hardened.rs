@@ -13,13 +13,13 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use weft::cli::{self, Flags};
 use weft::http::{self, Limits};
 use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
 use weft::server::Config;
 use weft::shutdown::Shutdown;
+use weft_tools::cli::{self, Flags};
 
 // ANCHOR: main
 fn main() -> ExitCode {

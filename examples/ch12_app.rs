@@ -14,12 +14,11 @@ use std::thread;
 use std::time::Duration;
 
 use weft::app::Ctx;
-use weft::cli::{self, Flags};
 use weft::http::Limits;
-use weft::pool::Drain;
 use weft::request::Request;
 use weft::server::Config;
-use weft::showcase::{self, Options};
+use weft_tools::cli::{self, Flags};
+use weft_tools::showcase::{self, Options};
 
 /// The longest wait `/slow?ms=N` accepts (a minute), as in the peers: a larger N is clamped.
 const MAX_SLOW_MS: u64 = 60_000;
@@ -36,20 +35,17 @@ fn main() -> ExitCode {
     let mut app = showcase::app(&Options::default());
     app.get("/slow", slow);
     app.get("/slow-blocking", slow);
-    app.config(Config { queue, ..defaults });
+    app.config(Config {
+        workers,
+        queue,
+        ..defaults
+    });
     app.limits(Limits {
         idle_timeout: Duration::from_millis(idle_ms),
         ..Limits::default()
     });
 
-    match app.run(flags.addr(), workers) {
-        Ok(Drain::Complete) => ExitCode::SUCCESS,
-        Ok(Drain::TimedOut { .. }) => ExitCode::FAILURE,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::serve(app, flags.addr())
 }
 // ANCHOR_END: main
 

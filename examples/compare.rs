@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, SystemTime};
 
-use weft::cli::Flags;
-use weft::measure::chart::{self, BarChart};
-use weft::measure::child::ServerProcess;
-use weft::measure::loadgen::{self, Connection, Errors, Held, Load};
-use weft::measure::procfs::{self, Machine, Sampler};
-use weft::measure::table::{self, Provenance, Row};
+use weft_tools::cli::Flags;
+use weft_tools::measure::chart::{self, BarChart};
+use weft_tools::measure::child::ServerProcess;
+use weft_tools::measure::loadgen::{self, Connection, Errors, Held, Load};
+use weft_tools::measure::procfs::{self, Machine, Sampler};
+use weft_tools::measure::table::{self, Provenance, Row};
 
 /// One chapter's server, as the tool starts it.
 struct Server {

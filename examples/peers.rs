@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, SystemTime};
 
-use weft::cli::Flags;
-use weft::measure::chart;
-use weft::measure::child::ServerProcess;
-use weft::measure::loadgen::{self, Connection, Held, Load};
-use weft::measure::peers;
-use weft::measure::procfs::{self, Machine, Sampler};
-use weft::measure::table::{self, Provenance, Row};
+use weft_tools::cli::Flags;
+use weft_tools::measure::chart;
+use weft_tools::measure::child::ServerProcess;
+use weft_tools::measure::loadgen::{self, Connection, Held, Load};
+use weft_tools::measure::peers;
+use weft_tools::measure::procfs::{self, Machine, Sampler};
+use weft_tools::measure::table::{self, Provenance, Row};
 
 /// Where a server's binary comes from.
 #[derive(Clone, Copy, PartialEq, Eq)]

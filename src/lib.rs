@@ -6,18 +6,19 @@
 //!
 //! | chapter | module |
 //! |---|---|
-//! | 2–3 | [`naive`]: the first, deliberately naive connection handler |
 //! | 4 | [`pool`], [`server`], [`shutdown`]: a worker pool, its acceptor, a clean stop |
 //! | 5 | [`http`], [`request`]: HTTP/1.1 parsing, the connection loop, the request |
 //! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
 //! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
-//! | 7 | [`app`]: the application users write against; [`showcase`]: weft's demo routes |
+//! | 7 | [`app`]: the application users write against |
 //! | 8 | [`error`]: failures as values ([`error::HttpError`]); panics caught in [`app`] |
 //! | 9 | [`middleware`]: layers around handlers, and the built-in ones; [`negotiate`] |
 //! | 8–9 | [`testing`]: a client that runs requests through an `App` without a socket |
 //! | 10 | [`http`] parks idle connections in a poller; [`server::Gate`] limits open connections |
-//! | all | [`cli`]: the flags every server in the book takes |
-//! | measuring | [`measure`]: the load generator behind the step-comparison tool |
+//!
+//! What the book needs beside the framework (the showcase app that `cargo run` serves, the
+//! flags its examples take, chapter 2's naive handler, the measuring tools) lives in the
+//! `weft-tools` crate in `tools/`, so that a service built on weft compiles none of it.
 //!
 //! ## A small service
 //!
@@ -57,28 +58,24 @@
 //! assert_eq!(client.get("/items/seven").send().status(), 400);
 //! assert_eq!(client.get("/nowhere").send().status(), 404);
 //!
-//! // In `main`, on a real socket with 16 workers, until Ctrl-C:
+//! // In `main`, on a real socket, until Ctrl-C:
 //! # if false {
-//! app().run("127.0.0.1:8080", 16).expect("cannot serve");
+//! app().run("127.0.0.1:8080").expect("cannot serve");
 //! # }
 //! ```
 #![deny(missing_docs)]
 
 pub mod app;
-pub mod cli;
 pub mod date;
 pub mod error;
 pub mod http;
-pub mod measure;
 pub mod middleware;
-pub mod naive;
 pub mod negotiate;
 pub mod pool;
 pub mod request;
 pub mod response;
 pub mod router;
 pub mod server;
-pub mod showcase;
 pub mod shutdown;
 pub mod small_list;
 pub mod testing;

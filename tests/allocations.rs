@@ -19,7 +19,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use support::app::Running;
-use weft::showcase::{self, Options};
+use weft_tools::showcase::{self, Options};
 
 // ANCHOR: counter
 /// The system allocator, counting every allocation (`alloc`, `alloc_zeroed`, `realloc`).

@@ -18,7 +18,7 @@ fn peers(args: &[&str]) -> Output {
 /// A directory holding a stand-in `peer-tiny-http`: a script that runs weft's showcase with
 /// the arguments it was given.
 fn stand_in_peers(dir: &Path) -> PathBuf {
-    stand_in(dir, "peer-tiny-http", Path::new(env!("CARGO_BIN_EXE_weft")))
+    stand_in(dir, "peer-tiny-http", &support::showcase_path())
 }
 
 /// Writes `dir/name`, a script that runs `program` with the arguments it was given.

@@ -1,5 +1,5 @@
 //! The showcase, as `cargo run --release` serves it: the `weft` binary itself over loopback,
-//! and the book's routes through `weft::showcase::app` with a stand-in `book/`.
+//! and the book's routes through `weft_tools::showcase::app` with a stand-in `book/`.
 
 mod support;
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use support::app::Running;
 use support::{Client, Server};
-use weft::showcase::{self, Options};
+use weft_tools::showcase::{self, Options};
 
 #[test]
 fn the_binary_serves_every_showcase_route() {

@@ -12,7 +12,7 @@
 //! app.get("/", |_, _| "Hello, World!");
 //! app.get("/users/:id", |_, cx| format!("user {}", cx.param("id")));
 //! app.get("/json", |_, _| Json(serde_json::json!({"message": "Hello, World!"})));
-//! app.run("127.0.0.1:8080", 8).expect("cannot serve");
+//! app.run("127.0.0.1:8080").expect("cannot serve");
 //! ```
 //!
 //! # Registration errors panic
@@ -39,10 +39,9 @@ pub use into_response::{IntoResponse, Json};
 
 use std::fmt;
 use std::io;
-use std::net::{TcpListener, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::Path;
 
-use crate::cli;
 use crate::http::{self, Limits};
 use crate::middleware::Middleware;
 use crate::pool::Drain;
@@ -334,17 +333,31 @@ impl<S: Send + Sync + 'static> App<S> {
         self
     }
 
-    /// Serves the application on `addr` with `workers` worker threads until Ctrl-C or
-    /// `SIGTERM`, then drains the connections in flight and returns how that went.
+    /// Binds `addr`, ready to serve: the returned [`Bound`] knows the address the system
+    /// gave (ask for port 0 to get a free one), and serves when told to.
     ///
-    /// Announces the bound address (`listening on ADDR`) first, as every server in the book.
-    pub fn run(mut self, addr: impl ToSocketAddrs, workers: usize) -> io::Result<Drain> {
-        self.config.workers = workers;
+    /// ```no_run
+    /// # let app = weft::app::App::new();
+    /// let bound = app.bind("127.0.0.1:0")?;
+    /// log::info!("listening on {}", bound.local_addr());
+    /// bound.run()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn bind(self, addr: impl ToSocketAddrs) -> io::Result<Bound<S>> {
         let listener = TcpListener::bind(addr)?;
-        cli::announce(listener.local_addr()?);
-        let shutdown = Shutdown::new();
-        shutdown.on_ctrl_c().map_err(io::Error::other)?;
-        Ok(self.serve(listener, &shutdown))
+        let addr = listener.local_addr()?;
+        Ok(Bound {
+            app: self,
+            listener,
+            addr,
+        })
+    }
+
+    /// Serves the application on `addr` until Ctrl-C or `SIGTERM`, then drains the
+    /// connections in flight and returns how that went: [`App::bind`], then [`Bound::run`].
+    /// The pool's size comes from [`App::config`].
+    pub fn run(self, addr: impl ToSocketAddrs) -> io::Result<Drain> {
+        self.bind(addr)?.run()
     }
 
     /// Serves the application on `listener` until `shutdown` is triggered: [`App::run`]
@@ -356,6 +369,45 @@ impl<S: Send + Sync + 'static> App<S> {
         })
     }
     // ANCHOR_END: serve
+}
+
+/// An application bound to its address, not serving yet: from [`App::bind`].
+pub struct Bound<S> {
+    app: App<S>,
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl<S: Send + Sync + 'static> Bound<S> {
+    /// The address the application is bound to, with the port the system chose if the
+    /// address asked for port 0.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until Ctrl-C or `SIGTERM`, then drains the connections in flight and returns
+    /// how that went. Fails only if the signal handler cannot be installed (a process has
+    /// one, so a second `run` in the same process fails).
+    pub fn run(self) -> io::Result<Drain> {
+        let shutdown = Shutdown::new();
+        shutdown.on_ctrl_c().map_err(io::Error::other)?;
+        Ok(self.serve_until(&shutdown))
+    }
+
+    /// Serves until `shutdown` is triggered: [`Bound::run`] without the signal handler, for
+    /// tests and for programs that decide themselves when to stop.
+    pub fn serve_until(self, shutdown: &Shutdown) -> Drain {
+        log::info!("listening on {}", self.addr);
+        self.app.serve(self.listener, shutdown)
+    }
+}
+
+impl<S> fmt::Debug for Bound<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bound")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Whether `byte` may appear in a token, such as a method (RFC 9110 §5.6.2).

@@ -26,6 +26,18 @@ pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
 /// binary would test old code; so each test process asks cargo once per example to bring it
 /// up to date, in the same profile as the tests (`target/<profile>/examples/`).
 pub fn example_path(name: &str) -> PathBuf {
+    built(&["--example", name], &format!("examples/{name}"))
+}
+
+/// The path of the showcase's `weft` binary (`tools/src/main.rs`), built first if needed: it
+/// belongs to the `weft-tools` package, so cargo does not hand its path to these tests.
+pub fn showcase_path() -> PathBuf {
+    built(&["-p", "weft-tools", "--bin", "weft"], "weft")
+}
+
+/// Runs `cargo build` with `args` once per test process, in the tests' own profile, and
+/// returns `target/<profile>/<path>`.
+fn built(args: &[&str], path: &str) -> PathBuf {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let test_exe = std::env::current_exe().expect("test executable path");
     let profile_dir = test_exe
@@ -33,17 +45,17 @@ pub fn example_path(name: &str) -> PathBuf {
         .and_then(|deps| deps.parent())
         .expect("target/<profile>/deps layout");
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|done| done == name) {
+    if !built.iter().any(|done| done == path) {
         let mut cargo = Command::new(env!("CARGO"));
-        cargo.args(["build", "--quiet", "--example", name]);
+        cargo.args(["build", "--quiet"]).args(args);
         if profile_dir.ends_with("release") {
             cargo.arg("--release");
         }
         let status = cargo.status().expect("run cargo build");
-        assert!(status.success(), "cargo build --example {name} failed");
-        built.push(name.to_string());
+        assert!(status.success(), "cargo build {} failed", args.join(" "));
+        built.push(path.to_string());
     }
-    profile_dir.join("examples").join(name)
+    profile_dir.join(path)
 }
 
 /// A running example server, killed when dropped.
@@ -69,9 +81,9 @@ impl Server {
         Server::spawn(&example_path(name), name, args, log_level)
     }
 
-    /// Starts the `weft` binary itself (`src/main.rs`, the showcase) on `127.0.0.1:0`.
+    /// Starts the showcase's `weft` binary (`tools/src/main.rs`) on `127.0.0.1:0`.
     pub fn start_main(args: &[&str]) -> Server {
-        Server::spawn(env!("CARGO_BIN_EXE_weft").as_ref(), "weft", args, "debug")
+        Server::spawn(&showcase_path(), "weft", args, "debug")
     }
 
     /// Starts `program` with `--addr 127.0.0.1:0` and `args`, and reads its address.

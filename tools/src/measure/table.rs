@@ -148,32 +148,11 @@ pub fn median_index(values: &[f64]) -> Option<usize> {
     order.get(values.len().saturating_sub(1) / 2).copied()
 }
 
-/// `when` as `2026-11-26 04:17 UTC`.
+/// `when` as `2026-11-26 04:17 UTC`: RFC 3339 from `humantime`, cut to the minute.
 pub fn utc_timestamp(when: SystemTime) -> String {
-    let secs = when.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rest / 3600,
-        rest % 3600 / 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar, after
-/// Howard Hinnant's `civil_from_days`: count in 400-year eras, whose length never varies.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468; // shift the epoch to 0000-03-01
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153; // month counted from March
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    // `2026-11-26T04:17:09Z`: the date, then the hours and minutes.
+    let rfc3339 = humantime::format_rfc3339_seconds(when.max(UNIX_EPOCH)).to_string();
+    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
 }
 
 /// The command a reader types to reproduce a run of `example` with `args`: what every

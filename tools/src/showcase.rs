@@ -1,6 +1,6 @@
 //! The showcase application: what `cargo run --release` serves, and what chapter 7's example
 //! and the tests reuse. Its routes live here, in the library, so that the binary
-//! (`src/main.rs`), the example (`examples/ch07_app.rs`) and the tests share one definition.
+//! (`tools/src/main.rs`), the example (`examples/ch07_app.rs`) and the tests share one definition.
 //!
 //! | route | answer |
 //! |---|---|
@@ -17,13 +17,13 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::app::{App, Ctx, Json};
-use crate::middleware::access_log::AccessLog;
-use crate::middleware::gzip::Gzip;
-use crate::middleware::request_id::AssignRequestId;
-use crate::middleware::timing::ServerTiming;
-use crate::request::Request;
-use crate::response::Response;
+use weft::app::{App, Ctx, Json};
+use weft::middleware::access_log::AccessLog;
+use weft::middleware::gzip::Gzip;
+use weft::middleware::request_id::AssignRequestId;
+use weft::middleware::timing::ServerTiming;
+use weft::request::Request;
+use weft::response::Response;
 
 /// Where the showcase finds its files.
 #[derive(Debug, Clone)]
@@ -37,7 +37,8 @@ pub struct Options {
 impl Default for Options {
     /// `examples/static/` and `book/` in the source tree this library was built from.
     fn default() -> Self {
-        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        // This crate sits one level below the repository's root.
+        let repo = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
         Options {
             static_dir: repo.join("examples/static"),
             book_dir: repo.join("book"),
@@ -125,7 +126,7 @@ const LANDING: &str = r#"<!doctype html>
 <body>
 <h1><img src="/static/weft.png" alt="" width="32" height="32"> weft showcase</h1>
 <p>A synchronous web framework, woven from threads. These routes are served by
-<code>weft::showcase</code>:</p>
+<code>weft_tools::showcase</code>:</p>
 <ul>
 <li><a href="/plaintext"><code>GET /plaintext</code></a>: <code>Hello, World!</code> as plain text</li>
 <li><a href="/json"><code>GET /json</code></a>: <code>{"message":"Hello, World!"}</code></li>

@@ -8,7 +8,11 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::str::FromStr;
+
+use weft::app::App;
+use weft::pool::Drain;
 
 /// The flags given on the command line, as `--name value` pairs.
 #[derive(Debug, Clone, Default)]
@@ -185,6 +189,24 @@ pub fn announce(addr: SocketAddr) {
     // A closed stdout must not stop the server, so a failed print is ignored.
     let _ = writeln!(out, "listening on {addr}");
     let _ = out.flush();
+}
+
+/// Binds `app` to `addr`, announces the address, and serves until Ctrl-C or `SIGTERM`: the
+/// end of every application example's `main`. The exit code says whether the drain completed
+/// within its grace period; an address that cannot be bound is reported and fails.
+pub fn serve<S: Send + Sync + 'static>(app: App<S>, addr: SocketAddr) -> ExitCode {
+    let drain = app.bind(addr).and_then(|bound| {
+        announce(bound.local_addr());
+        bound.run()
+    });
+    match drain {
+        Ok(Drain::Complete) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("error: cannot serve on {addr}: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Starts logging through `env_logger`: `info` and above unless `RUST_LOG` says otherwise.

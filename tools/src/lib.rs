@@ -1,0 +1,20 @@
+//! # weft-tools
+//!
+//! Everything the weft book needs beside the framework itself, kept out of the `weft` crate
+//! so that a service built on weft compiles none of it:
+//!
+//! | module | what | used by |
+//! |---|---|---|
+//! | [`cli`] | the flags every server in the book takes, logging, the `listening on` line | every example, the showcase |
+//! | [`naive`] | chapter 2's deliberately naive connection handler | the examples of chapters 2–4 |
+//! | [`showcase`] | the showcase application | `cargo run --release`, chapter 7's and 12's examples |
+//! | [`measure`] | the load generator, `/proc` sampling, tables and charts | the `compare` and `peers` tools |
+//!
+//! The showcase's binary is this crate's `weft` (`tools/src/main.rs`), which `cargo run
+//! --release` at the repository's root runs.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod measure;
+pub mod naive;
+pub mod showcase;
