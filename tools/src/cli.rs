@@ -49,12 +49,21 @@ impl Flags {
     ///
     /// `known` lists the flags this program accepts; anything else is an error, so that a typo
     /// (`--worker 4`) is reported rather than silently ignored.
+    /// `--help` (or `-h`) prints the program's usage (its name and these flags) and exits.
+    ///
+    /// This is for a binary's `main`, which owns the process: it prints and exits, which a
+    /// library must never do. Code that wants the error back calls [`Flags::parse`].
     pub fn from_env(known: &[&str]) -> Flags {
-        match Flags::parse(std::env::args().skip(1), known) {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+            println!("{}", usage(&program_name(), known));
+            std::process::exit(0);
+        }
+        match Flags::parse(args, known) {
             Ok(flags) => flags,
             Err(err) => {
                 eprintln!("error: {err}");
-                eprintln!("flags: {}", known.join(" "));
+                eprintln!("{}", usage(&program_name(), known));
                 std::process::exit(2);
             }
         }
@@ -191,6 +200,24 @@ pub fn announce(addr: SocketAddr) {
     let _ = out.flush();
 }
 
+/// The name this program was started as, without its directory (`ch07_app`).
+fn program_name() -> String {
+    let arg0 = std::env::args().next().unwrap_or_default();
+    let name = std::path::Path::new(&arg0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    name.unwrap_or(arg0)
+}
+
+/// `usage: NAME [--addr VALUE] [--workers VALUE]`: the flags a program accepts, each optional.
+fn usage(program: &str, known: &[&str]) -> String {
+    let mut line = format!("usage: {program}");
+    for flag in known {
+        line.push_str(&format!(" [{flag} VALUE]"));
+    }
+    line
+}
+
 /// Binds `app` to `addr`, announces the address, and serves until Ctrl-C or `SIGTERM`: the
 /// end of every application example's `main`. The exit code says whether the drain completed
 /// within its grace period; an address that cannot be bound is reported and fails.
@@ -219,6 +246,14 @@ pub fn init_logging() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_names_the_program_and_every_flag() {
+        assert_eq!(
+            usage("ch04_pool", &["--addr", "--workers"]),
+            "usage: ch04_pool [--addr VALUE] [--workers VALUE]"
+        );
+    }
 
     const KNOWN: &[&str] = &["--addr", "--workers"];
 
