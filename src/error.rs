@@ -20,14 +20,21 @@
 //! `?` calls for us. The response is then made by [`IntoResponse`] like any other value,
 //! and the application renders its body (plain text or JSON, see
 //! [`App::handle`](crate::app::App::handle)).
+//!
+//! This module sits one layer above responses: it adds what `Response` knows of errors
+//! ([`Response::from_error`], [`Response::error`]), the conversions that may fail or stand
+//! for a failure (`HttpError`, `Option`, `Result`), and [`Json::read`], which fails with an
+//! `HttpError`. Chapter 6's `Response` keeps the error in a slot that does not name its type.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
-use crate::app::IntoResponse;
+use serde::de::DeserializeOwned;
+
 use crate::http;
-use crate::response::{reason, Response};
+use crate::request::Request;
+use crate::response::{reason, Content, IntoResponse, Json, Response};
 
 // ANCHOR: http_error
 /// A failure with the status it is answered with.
@@ -113,14 +120,95 @@ impl std::error::Error for HttpError {}
 
 // ANCHOR: into_response
 /// An error becomes a response that carries the error itself: the application renders the
-/// body later, when it knows what the client accepts (see
-/// [`Response::error`](crate::response::Response::error)).
+/// body later, when it knows what the client accepts (see [`Response::error`]).
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         Response::from_error(self)
     }
 }
 // ANCHOR_END: into_response
+
+// ANCHOR: from_error
+/// What a response knows of errors. These methods are `Response`'s own, written here rather
+/// than in chapter 6's module, so that the response layer does not import this one.
+impl Response {
+    /// The response for `error`: its status, a plain-text body for now, and the error itself,
+    /// which the application uses to render the final body (plain or JSON, with a custom
+    /// page) once it knows the request. See [`Response::error`].
+    pub fn from_error(error: HttpError) -> Response {
+        let mut response = Response::status_page(error.status());
+        if error.message() != reason(error.status()) {
+            let body = format!(
+                "{} {}: {}\n",
+                error.status(),
+                reason(error.status()),
+                error.message()
+            );
+            response = response.with_content(Content::Bytes(body.into_bytes()));
+        }
+        response.with_failure(error)
+    }
+
+    /// The failure this response stands for, if it was made from an [`HttpError`] and its
+    /// body has not been rendered yet. The application renders it right after the handler
+    /// (and again after its middleware, for an error a layer returned), so a group's layers
+    /// can still tell an error from a page here; the application's layers see the page.
+    pub fn error(&self) -> Option<&HttpError> {
+        self.failure()
+    }
+
+    /// Takes the failure out, for the code that renders it.
+    pub(crate) fn take_error(&mut self) -> Option<HttpError> {
+        self.take_failure()
+    }
+}
+// ANCHOR_END: from_error
+
+// ANCHOR: option_result
+/// `None` is `404 Not Found`: a handler that looks something up can return the lookup.
+impl<T: IntoResponse> IntoResponse for Option<T> {
+    fn into_response(self) -> Response {
+        match self {
+            Some(value) => value.into_response(),
+            None => HttpError::from_status(404).into_response(),
+        }
+    }
+}
+
+/// Either side answers: `Ok` the usual way, `Err` by its own conversion, so the error type
+/// decides its status (`Err((400, "bad id"))`).
+impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(value) => value.into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+}
+// ANCHOR_END: option_result
+
+// ANCHOR: read_json
+impl<T: DeserializeOwned> Json<T> {
+    /// Reads the request's body as JSON of type `T`: `let Json(user) = Json::read(request)?;`
+    ///
+    /// Fails with `415` when the body says it is not JSON (a `Content-Type` other than
+    /// `application/json` or `…+json`), with `413` when it is over the body limit, `400`
+    /// when it is not JSON and `422` when it is JSON of another shape (see
+    /// [`HttpError`]'s conversions).
+    pub fn read(request: &mut Request<'_>) -> Result<Json<T>, HttpError> {
+        if let Some(content_type) = request.header("content-type") {
+            let essence = content_type.split(';').next().unwrap_or("").trim();
+            let essence = essence.to_ascii_lowercase();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                let message = format!("expected a JSON body, not {essence}");
+                return Err(HttpError::new(415, message));
+            }
+        }
+        let body = request.body_bytes()?;
+        Ok(Json(serde_json::from_slice(&body)?))
+    }
+}
+// ANCHOR_END: read_json
 
 // ANCHOR: from
 impl From<io::Error> for HttpError {
@@ -183,6 +271,42 @@ mod tests {
         assert_eq!(HttpError::from(shape).status(), 422);
         assert_eq!(HttpError::from(http::Error::Timeout).status(), 408);
         assert_eq!(HttpError::missing("query parameter q").status(), 400);
+    }
+
+    /// The status and the body of a response with an in-memory body.
+    fn parts(value: impl IntoResponse) -> (u16, Vec<u8>) {
+        let response = value.into_response();
+        let body = match response.content() {
+            Content::Bytes(bytes) => bytes.clone(),
+            other => panic!("unexpected content {other:?}"),
+        };
+        (response.status(), body)
+    }
+
+    #[test]
+    fn errors_become_responses_that_carry_them() {
+        let mut response = HttpError::new(400, "bad id").into_response();
+        assert_eq!(
+            parts(HttpError::new(400, "bad id")),
+            (400, b"400 Bad Request: bad id\n".to_vec())
+        );
+        assert_eq!(response.error().map(HttpError::message), Some("bad id"));
+        assert_eq!(response.take_error().map(|e| e.status()), Some(400));
+        assert!(response.error().is_none());
+        assert!(Response::text("fine").error().is_none());
+    }
+
+    #[test]
+    fn options_and_results_answer_with_either_side() {
+        assert_eq!(parts(Some("here")), (200, b"here".to_vec()));
+        assert_eq!(parts(None::<&str>), (404, b"404 Not Found\n".to_vec()));
+        assert!(None::<&str>.into_response().error().is_some());
+        let ok: Result<&str, (u16, String)> = Ok("fine");
+        assert_eq!(parts(ok), (200, b"fine".to_vec()));
+        let err: Result<&str, (u16, String)> = Err((400, "bad id".to_string()));
+        assert_eq!(parts(err), (400, b"bad id".to_vec()));
+        let response: Result<Response, Response> = Err(Response::status_page(503));
+        assert_eq!(parts(response).0, 503);
     }
 
     #[test]

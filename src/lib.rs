@@ -20,6 +20,28 @@
 //! flags its examples take, chapter 2's naive handler, the measuring tools) lives in the
 //! `weft-tools` crate in `tools/`, so that a service built on weft compiles none of it.
 //!
+//! ## Layers
+//!
+//! The framework's modules stack in layers, and a module imports only from its own layer and
+//! the ones below it, never from above (a doc link may point anywhere). So the crate reads
+//! bottom up, there is no ring of imports, and each layer can be tested without the ones
+//! above it. Where a lower layer must carry something an upper one defines, it holds it
+//! without naming its type: a [`Response`](response::Response) keeps the
+//! [`HttpError`](error::HttpError) it stands for in a type-erased slot, and the request id
+//! that the application logs is a type of the request's ([`request::RequestId`]), which the
+//! middleware fills in.
+//!
+//! | layer | modules | chapter |
+//! |---|---|---|
+//! | 7 (top) | [`testing`] | 8–9 |
+//! | 6 | [`app`] | 7–8 |
+//! | 5 | [`middleware`]: the `Middleware` trait, `Next`, `from_fn`, `add_vary`, the built-in layers | 9 |
+//! | 4 | [`router`] | 7 |
+//! | 3 | [`error`]: [`HttpError`](error::HttpError), and what a response knows of it | 8 |
+//! | 2 | [`request`]; [`response`], with [`IntoResponse`](response::IntoResponse) and [`Json`](response::Json) | 5–7 |
+//! | 1 | [`http`]: parsing, the connection loop | 5, 10 |
+//! | 0 | helpers that import none of the above: [`small_list`], [`date`], [`negotiate`], [`pool`], [`shutdown`], [`server`] | 4–6, 9–11 |
+//!
 //! ## A small service
 //!
 //! Handlers are plain functions or closures; whatever they return becomes a response. The

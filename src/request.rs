@@ -212,6 +212,12 @@ impl std::fmt::Debug for Extensions {
 }
 // ANCHOR_END: extensions
 
+// The request id: an extension defined with the request, below both the application and the
+// middleware that assigns it, so that either can name it.
+mod id;
+
+pub use id::RequestId;
+
 // ANCHOR: headers
 /// A request's headers: a list of (name, value), looked up without regard to case.
 ///

@@ -6,16 +6,23 @@
 //! `304`), so a handler cannot get the framing wrong. The headers that carry framing
 //! (`Content-Length`, `Transfer-Encoding`) are therefore the server's alone: a handler that sets
 //! them is ignored, with a debug log.
+//!
+//! What a handler returns becomes a `Response` through [`IntoResponse`] (chapter 7), which
+//! lives here too, in `src/response/into_response.rs`.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::error::HttpError;
 use crate::http::Error;
 use crate::small_list::SmallList;
+
+mod into_response;
+
+pub use into_response::{IntoResponse, Json};
 
 /// A header name or value: borrowed when it is a literal, owned when it was built.
 pub type HeaderText = Cow<'static, str>;
@@ -67,8 +74,10 @@ pub struct Response {
     headers: HeaderList,
     content: Content,
     /// The failure this response stands for, until the application renders its body
-    /// (chapter 8).
-    error: Option<Box<HttpError>>,
+    /// (chapter 8). Type-erased, so that this chapter's type names nothing from the
+    /// chapters above it; boxed twice, so that the slot is one thin pointer (8 bytes) in a
+    /// value moved several times per request, and `None` costs no allocation.
+    failure: Option<Box<Box<dyn Any>>>,
 }
 // ANCHOR_END: response
 
@@ -86,42 +95,32 @@ impl Response {
             status,
             headers: HeaderList::new(),
             content: Content::Empty,
-            error: None,
+            failure: None,
         }
     }
 
-    // ANCHOR: from_error
-    /// The response for `error`: its status, a plain-text body for now, and the error itself,
-    /// which the application uses to render the final body (plain or JSON, with a custom
-    /// page) once it knows the request. See [`Response::error`].
-    pub fn from_error(error: HttpError) -> Response {
-        let mut response = Response::status_page(error.status());
-        if error.message() != reason(error.status()) {
-            let body = format!(
-                "{} {}: {}\n",
-                error.status(),
-                reason(error.status()),
-                error.message()
-            );
-            response.content = Content::Bytes(body.into_bytes());
-        }
-        response.error = Some(Box::new(error));
-        response
+    // ANCHOR: failure
+    /// This response, standing for `failure`: a value the application looks at before the
+    /// response is sent. Chapter 8's [`Response::from_error`] keeps its `HttpError` here.
+    pub(crate) fn with_failure<T: Any>(mut self, failure: T) -> Response {
+        self.failure = Some(Box::new(Box::new(failure)));
+        self
     }
 
-    /// The failure this response stands for, if it was made from an [`HttpError`] and its
-    /// body has not been rendered yet. The application renders it right after the handler
-    /// (and again after its middleware, for an error a layer returned), so a group's layers
-    /// can still tell an error from a page here; the application's layers see the page.
-    pub fn error(&self) -> Option<&HttpError> {
-        self.error.as_deref()
+    /// The failure this response stands for, if there is one of type `T`.
+    pub(crate) fn failure<T: Any>(&self) -> Option<&T> {
+        let failure: &dyn Any = &**self.failure.as_deref()?;
+        failure.downcast_ref()
     }
 
-    /// Takes the failure out, for the code that renders it.
-    pub(crate) fn take_error(&mut self) -> Option<HttpError> {
-        self.error.take().map(|error| *error)
+    /// Takes the failure out if it is of type `T`, for the code that renders it.
+    pub(crate) fn take_failure<T: Any>(&mut self) -> Option<T> {
+        // Checked first, so that a failure of another type stays where it is.
+        self.failure::<T>()?;
+        let failure: Box<dyn Any> = *self.failure.take()?;
+        failure.downcast().ok().map(|failure| *failure)
     }
-    // ANCHOR_END: from_error
+    // ANCHOR_END: failure
 
     // ANCHOR: constructors
     /// `200 OK` with a plain-text body.

@@ -14,10 +14,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 use crate::error::HttpError;
-use crate::middleware::request_id::{self, RequestId};
 use crate::negotiate::media_quality;
 use crate::pool::panic_message;
-use crate::request::Request;
+use crate::request::{Request, RequestId};
 use crate::response::{reason, Response};
 
 use super::App;
@@ -183,15 +182,16 @@ impl<S> App<S> {
     }
 }
 
-/// The request's id for a log line: the one a [`request_id`] layer gave it, or a new one
-/// (attached, so that every line about this request names the same id).
+/// The request's id for a log line: the one a layer gave it (the request id layer, say), or
+/// a new one (attached, so that every line about this request names the same id). The id's
+/// type is the request's, so the application names it without knowing any layer.
 fn id_of(request: &mut Request<'_>) -> String {
     if let Some(id) = RequestId::of(request) {
         return id.to_string();
     }
-    let id = request_id::generate();
-    request.extensions_mut().insert(RequestId(id.clone()));
-    id
+    let id = RequestId::generate();
+    request.extensions_mut().insert(id.clone());
+    id.0
 }
 
 /// The error response with `page`'s body and content headers, and `status` whatever the

@@ -28,14 +28,13 @@ mod context;
 mod dispatch;
 mod failure;
 mod group;
-mod into_response;
 mod methods;
 pub mod static_files;
 
 pub use crate::error::HttpError;
+pub use crate::response::{IntoResponse, Json};
 pub use context::Ctx;
 pub use group::Group;
-pub use into_response::{IntoResponse, Json};
 
 use std::fmt;
 use std::io;

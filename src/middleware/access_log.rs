@@ -12,9 +12,8 @@
 
 use std::time::Instant;
 
-use super::request_id::RequestId;
 use super::{Middleware, Next};
-use crate::request::Request;
+use crate::request::{Request, RequestId};
 use crate::response::{Content, Response};
 
 // ANCHOR: access_log

@@ -16,10 +16,9 @@
 //! to another.
 
 use super::{add_vary, Middleware, Next};
-use crate::app::IntoResponse;
 use crate::error::HttpError;
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{IntoResponse, Response};
 
 // ANCHOR: cors
 /// The CORS layer and its policy.

@@ -1,16 +1,18 @@
-//! What a handler may return: anything that turns into a [`Response`].
+//! Chapter 7: what a handler may return, anything that turns into a [`Response`].
 //!
 //! A handler that had to build a `Response` by hand for every answer would be mostly
 //! ceremony. Instead it returns whatever reads best (a string, some JSON, a status and a
 //! body, a `Result`) and [`IntoResponse`] turns that into the response. The conversions are
-//! deliberately few and unsurprising; chapter 8 refines the error side.
+//! deliberately few and unsurprising.
+//!
+//! The trait sits beside `Response`, below errors and the application: the conversions that
+//! involve failure (`HttpError`, `Option`, `Result`) and reading a JSON body ([`Json::read`])
+//! are in [`crate::error`], which builds on this module, and the application re-exports the
+//! trait as `weft::app::IntoResponse`.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::HttpError;
-use crate::request::Request;
-use crate::response::Response;
+use super::Response;
 
 // ANCHOR: trait
 /// A value a handler can return: it knows how to become a [`Response`].
@@ -26,29 +28,6 @@ pub trait IntoResponse {
 /// handler and is answered `500`, as [`Response::json`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Json<T>(pub T);
-
-// ANCHOR: read_json
-impl<T: DeserializeOwned> Json<T> {
-    /// Reads the request's body as JSON of type `T`: `let Json(user) = Json::read(request)?;`
-    ///
-    /// Fails with `415` when the body says it is not JSON (a `Content-Type` other than
-    /// `application/json` or `…+json`), with `413` when it is over the body limit, `400`
-    /// when it is not JSON and `422` when it is JSON of another shape (see
-    /// [`HttpError`]'s conversions).
-    pub fn read(request: &mut Request<'_>) -> Result<Json<T>, HttpError> {
-        if let Some(content_type) = request.header("content-type") {
-            let essence = content_type.split(';').next().unwrap_or("").trim();
-            let essence = essence.to_ascii_lowercase();
-            if essence != "application/json" && !essence.ends_with("+json") {
-                let message = format!("expected a JSON body, not {essence}");
-                return Err(HttpError::new(415, message));
-            }
-        }
-        let body = request.body_bytes()?;
-        Ok(Json(serde_json::from_slice(&body)?))
-    }
-}
-// ANCHOR_END: read_json
 
 // ANCHOR: impls
 impl IntoResponse for Response {
@@ -100,27 +79,6 @@ impl<T: IntoResponse> IntoResponse for (u16, T) {
         body.into_response().with_status(status)
     }
 }
-
-/// `None` is `404 Not Found`: a handler that looks something up can return the lookup.
-impl<T: IntoResponse> IntoResponse for Option<T> {
-    fn into_response(self) -> Response {
-        match self {
-            Some(value) => value.into_response(),
-            None => HttpError::from_status(404).into_response(),
-        }
-    }
-}
-
-/// Either side answers: `Ok` the usual way, `Err` by its own conversion, so the error type
-/// decides its status (`Err((400, "bad id"))`).
-impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
-    fn into_response(self) -> Response {
-        match self {
-            Ok(value) => value.into_response(),
-            Err(err) => err.into_response(),
-        }
-    }
-}
 // ANCHOR_END: impls
 
 #[cfg(test)]
@@ -164,26 +122,13 @@ mod tests {
     }
 
     #[test]
-    fn statuses_unit_and_option() {
+    fn statuses_and_unit() {
         assert_eq!(
             parts((201, "made")),
             (201, TEXT.map(Into::into), b"made".to_vec())
         );
         assert_eq!(parts(()), (204, None, Vec::new()));
-        assert_eq!(parts(Some("here")).0, 200);
-        assert_eq!(
-            parts(None::<&str>),
-            (404, TEXT.map(Into::into), b"404 Not Found\n".to_vec())
-        );
-    }
-
-    #[test]
-    fn results_answer_with_either_side() {
-        let ok: Result<&str, (u16, String)> = Ok("fine");
-        assert_eq!(parts(ok), (200, TEXT.map(Into::into), b"fine".to_vec()));
-        let err: Result<&str, (u16, String)> = Err((400, "bad id".to_string()));
-        assert_eq!(parts(err), (400, TEXT.map(Into::into), b"bad id".to_vec()));
-        let response: Result<Response, Response> = Err(Response::status_page(503));
-        assert_eq!(parts(response).0, 503);
+        let response = (503, Response::status_page(503)).into_response();
+        assert_eq!(response.status(), 503);
     }
 }
