@@ -14,11 +14,11 @@ use std::thread;
 use std::time::Duration;
 
 use weft::cli::{self, Flags};
-use weft::http::{self, Limits};
+use weft::http::Limits;
 use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
-use weft::server::Config;
+use weft::server::{self, Config};
 use weft::shutdown::Shutdown;
 
 // ANCHOR: main
@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     shutdown
         .on_ctrl_c()
         .expect("cannot install the signal handler");
-    match http::serve(listener, &config, &limits, &shutdown, route) {
+    match server::serve_http(listener, &config, &limits, &shutdown, route) {
         Drain::Complete => ExitCode::SUCCESS,
         Drain::TimedOut { .. } => ExitCode::FAILURE,
     }
