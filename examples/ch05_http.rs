@@ -14,11 +14,11 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use weft::http::{self, Limits};
+use weft::http::Limits;
 use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
-use weft::server::Config;
+use weft::server::{self, Config};
 use weft::shutdown::Shutdown;
 use weft_tools::cli::{self, Flags};
 
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     shutdown
         .on_ctrl_c()
         .expect("cannot install the Ctrl-C handler");
-    match http::serve(listener, &config, &limits, &shutdown, route) {
+    match server::serve_http(listener, &config, &limits, &shutdown, route) {
         Drain::Complete => ExitCode::SUCCESS,
         Drain::TimedOut { .. } => ExitCode::FAILURE,
     }
@@ -65,8 +65,10 @@ fn settings(flags: &Flags) -> (Config, Limits) {
         head_timeout: millis("--head-ms", defaults.head_timeout),
         body_timeout: millis("--body-ms", defaults.body_timeout),
         max_body: flags.value_or_exit("--max-body", defaults.max_body),
-        // Chapter 5's design: a worker waits on its idle connection. Chapter 10 parks it.
+        // Chapter 5's design: a worker waits on its idle connection, and the pool bounds the
+        // open connections. Chapter 10 parks idle connections and limits open ones.
         max_parked: 0,
+        max_connections: 0,
         ..defaults
     };
     (config, limits)

@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::json;
-use weft::http::{self, Limits};
+use weft::http::Limits;
 use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
-use weft::server::Config;
+use weft::server::{self, Config};
 use weft::shutdown::Shutdown;
 use weft_tools::cli::{self, Flags};
 
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         write_timeout: Duration::from_millis(flags.value_or_exit("--write-ms", 10_000)),
         ..Limits::default()
     };
-    match http::serve(listener, &config, &limits, &shutdown, route) {
+    match server::serve_http(listener, &config, &limits, &shutdown, route) {
         Drain::Complete => ExitCode::SUCCESS,
         Drain::TimedOut { .. } => ExitCode::FAILURE,
     }

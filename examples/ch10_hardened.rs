@@ -13,11 +13,11 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use weft::http::{self, Limits};
+use weft::http::Limits;
 use weft::pool::Drain;
 use weft::request::Request;
 use weft::response::Response;
-use weft::server::Config;
+use weft::server::{self, Config};
 use weft::shutdown::Shutdown;
 use weft_tools::cli::{self, Flags};
 
@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     shutdown
         .on_ctrl_c()
         .expect("cannot install the signal handler");
-    match http::serve(listener, &config, &limits, &shutdown, route) {
+    match server::serve_http(listener, &config, &limits, &shutdown, route) {
         Drain::Complete => ExitCode::SUCCESS,
         Drain::TimedOut { .. } => ExitCode::FAILURE,
     }

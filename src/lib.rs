@@ -7,14 +7,14 @@
 //! | chapter | module |
 //! |---|---|
 //! | 4 | [`pool`], [`server`], [`shutdown`]: a worker pool, its acceptor, a clean stop |
-//! | 5 | [`http`], [`request`]: HTTP/1.1 parsing, the connection loop, the request |
+//! | 5 | [`http`], [`request`]: HTTP/1.1 parsing, the request; [`server::conn`]: the connection loop |
 //! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
 //! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
 //! | 7 | [`app`]: the application users write against |
 //! | 8 | [`error`]: failures as values ([`error::HttpError`]); panics caught in [`app`] |
 //! | 9 | [`middleware`]: layers around handlers, and the built-in ones; [`negotiate`] |
 //! | 8–9 | [`testing`]: a client that runs requests through an `App` without a socket |
-//! | 10 | [`http`] parks idle connections in a poller; [`server::Gate`] limits open connections |
+//! | 10 | [`server`] parks idle connections in a poller; [`server::Gate`] limits open connections |
 //!
 //! What the book needs beside the framework (the showcase app that `cargo run` serves, the
 //! flags its examples take, chapter 2's naive handler, the measuring tools) lives in the

@@ -31,6 +31,33 @@ pub struct Pool<T: Send + 'static> {
     /// (`JoinHandle::join` itself cannot time out).
     exited: Receiver<usize>,
     busy: Arc<AtomicUsize>,
+    /// The workers' end of the queue, kept to hand out [`Backlog`]s.
+    receiver: Receiver<T>,
+}
+
+/// Chapter 10: queues jobs for a [`Pool`] from another thread than the pool's owner.
+pub(crate) struct Submitter<T>(Sender<T>);
+
+impl<T> Submitter<T> {
+    /// Queues `job` if there is room, as [`Pool::try_submit`] does.
+    pub(crate) fn try_submit(&self, job: T) -> Result<(), QueueFull<T>> {
+        match self.0.try_send(job) {
+            Ok(()) => Ok(()),
+            // This sender keeps the workers running, so the queue cannot be disconnected; if
+            // it were, nobody could serve the job, and "try again later" is still the answer.
+            Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => Err(QueueFull(job)),
+        }
+    }
+}
+
+/// Chapter 10: how many jobs are waiting in a [`Pool`]'s queue, seen from the workers' side.
+pub(crate) struct Backlog<T>(Receiver<T>);
+
+impl<T> Backlog<T> {
+    /// How many jobs are waiting now.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// A job the pool refused because its queue was full; the job is handed back.
@@ -87,6 +114,7 @@ impl<T: Send + 'static> Pool<T> {
             workers,
             exited,
             busy,
+            receiver,
         }
     }
 
@@ -125,6 +153,23 @@ impl<T: Send + 'static> Pool<T> {
     /// How many jobs are waiting in the queue.
     pub fn queued(&self) -> usize {
         self.sender.as_ref().map_or(0, Sender::len)
+    }
+
+    /// Chapter 10: a way for another thread (the poller) to queue jobs too.
+    ///
+    /// A submitter keeps the queue open, as the pool's own sender does: drop every one before
+    /// [`Pool::shutdown`], or the workers wait for its jobs until the grace period ends.
+    pub(crate) fn submitter(&self) -> Submitter<T> {
+        let sender = self.sender.as_ref().expect("pool is shutting down");
+        Submitter(sender.clone())
+    }
+
+    /// Chapter 10: a way for the workers themselves to see how many jobs are queued.
+    ///
+    /// It reads the queue from the receiving side, so unlike a [`Submitter`] it never keeps
+    /// the queue open: a worker may hold one for as long as it likes.
+    pub(crate) fn backlog(&self) -> Backlog<T> {
+        Backlog(self.receiver.clone())
     }
 
     // ANCHOR: shutdown

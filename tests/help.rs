@@ -20,7 +20,11 @@ fn every_example_answers_help_with_its_usage() {
     for name in &names {
         let output = support::run_example(name, &["--help"]);
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{name} --help: {:?}", output.status);
+        assert!(
+            output.status.success(),
+            "{name} --help: {:?}",
+            output.status
+        );
         assert!(
             stdout.to_lowercase().contains("usage"),
             "{name} --help printed {stdout:?}"

@@ -3,7 +3,7 @@
 //! An [`App`] is a [`Router`] whose value per route is a small table of handlers by method,
 //! plus the application's shared state. It registers handlers, answers the HTTP rules of
 //! dispatch (404, 405 with `Allow`, `HEAD`, `OPTIONS`, the trailing-slash redirect) on its
-//! own, and serves itself with chapter 5's [`http::serve`].
+//! own, and serves itself with chapter 5's [`server::serve_http`].
 //!
 //! ```no_run
 //! use weft::app::{App, Json};
@@ -41,13 +41,13 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::Path;
 
-use crate::http::{self, Limits};
+use crate::http::Limits;
 use crate::middleware::Middleware;
 use crate::pool::Drain;
 use crate::request::Request;
 use crate::response::Response;
 use crate::router::{InsertError, Router};
-use crate::server::Config;
+use crate::server::{self, Config};
 use crate::shutdown::Shutdown;
 use methods::{Handler, Methods};
 
@@ -363,7 +363,7 @@ impl<S: Send + Sync + 'static> App<S> {
     /// without the binding and the signal handler, for tests and embedding.
     pub fn serve(self, listener: TcpListener, shutdown: &Shutdown) -> Drain {
         let (config, limits) = (self.config.clone(), self.limits.clone());
-        http::serve(listener, &config, &limits, shutdown, move |request| {
+        server::serve_http(listener, &config, &limits, shutdown, move |request| {
             self.handle(request)
         })
     }

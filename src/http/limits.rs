@@ -43,7 +43,8 @@ pub struct Limits {
     /// timeout and hold its worker for as long as it liked.
     pub min_body_rate: u64,
     /// Chapter 10: open connections (being served, queued or parked); past it the acceptor
-    /// answers `503` with `Retry-After` at once and closes.
+    /// answers `503` with `Retry-After` at once and closes. `0` sets no limit, as in chapter 5,
+    /// where every open connection is held by a worker or queued, so the pool bounds them.
     pub max_connections: usize,
     /// Chapter 10: connections that may wait for their next request parked in the poller
     /// rather than in a worker; past it an idle connection is closed. `0` turns parking off:

@@ -16,18 +16,20 @@
 //! every parked socket at once (`epoll` on Linux, through the `polling` crate) and, when one
 //! becomes readable, hands the connection back to the pool like a newly accepted one.
 
+use std::any::Any;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use polling::{Event, Events, Poller};
 
 use super::conn::Connection;
-use super::Limits;
-use crate::pool::{Pool, QueueFull};
+use crate::http::Limits;
+use crate::pool::{panic_message, Backlog, Pool, QueueFull, Submitter};
 use crate::server;
 use crate::shutdown::Shutdown;
 
@@ -45,9 +47,10 @@ struct Shared {
     /// Connections parked now, arrivals included; at most `max`.
     parked: AtomicUsize,
     max: usize,
-    /// The pool the poller feeds, to ask whether connections are queued for a worker.
-    /// Weak: the pool's workers hold this `Shared`, and a cycle would never be freed.
-    pool: OnceLock<Weak<Pool<Connection>>>,
+    /// The queue the poller feeds, to ask whether connections wait there for a worker. Set
+    /// once the pool exists (its workers need this `Shared` first); read from the receiving
+    /// side, so the workers holding it never keep the queue open.
+    backlog: OnceLock<Backlog<Connection>>,
 }
 
 struct Arrivals {
@@ -69,7 +72,7 @@ impl Parking {
                 }),
                 parked: AtomicUsize::new(0),
                 max,
-                pool: OnceLock::new(),
+                backlog: OnceLock::new(),
             }),
         })
     }
@@ -112,8 +115,8 @@ impl Parking {
     /// Whether connections are waiting in the queue for a worker: then a worker with an idle
     /// connection should park it at once rather than wait for its client.
     pub(crate) fn others_waiting(&self) -> bool {
-        let pool = self.shared.pool.get().and_then(Weak::upgrade);
-        pool.is_some_and(|pool| pool.queued() > 0)
+        let backlog = self.shared.backlog.get();
+        backlog.is_some_and(|backlog| backlog.len() > 0)
     }
 
     /// How many connections are parked now.
@@ -125,11 +128,14 @@ impl Parking {
     /// is triggered, then closes what is idle and hands back the rest.
     pub(crate) fn start(
         &self,
-        pool: Arc<Pool<Connection>>,
+        pool: &Pool<Connection>,
         limits: &Limits,
         shutdown: &Shutdown,
-    ) -> JoinHandle<()> {
-        let _ = self.shared.pool.set(Arc::downgrade(&pool));
+    ) -> PollerThread {
+        let _ = self.shared.backlog.set(pool.backlog());
+        // The poller's own way into the queue: it keeps the queue open until the poller ends,
+        // which is why the acceptor waits for the poller before it shuts the pool down.
+        let submitter = pool.submitter();
         let shared = Arc::clone(&self.shared);
         // The poller sleeps in `wait`, not in `accept`: the shutdown must wake it itself.
         // Weak, so that a `Shutdown` that outlives this server does not keep its poller.
@@ -140,10 +146,47 @@ impl Parking {
             }
         });
         let (limits, shutdown) = (limits.clone(), shutdown.clone());
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name("weft-poller".into())
-            .spawn(move || watch(&shared, &pool, &limits, &shutdown))
-            .expect("failed to spawn the poller thread")
+            .spawn(move || {
+                // AssertUnwindSafe: after a panic the `Lot` is dropped (which stops watching its
+                // sockets) and `Shared` is only used to turn parking away, below.
+                let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                    watch(&shared, &submitter, &limits, &shutdown)
+                }));
+                if let Err(payload) = &outcome {
+                    log::error!(
+                        "the poller panicked: {}; idle connections are no longer parked",
+                        panic_message(&**payload)
+                    );
+                    // Workers must stop parking connections nobody watches; those that were
+                    // handed over but not yet watched are served or closed now.
+                    for conn in close_arrivals(&shared) {
+                        resume(&submitter, conn);
+                    }
+                }
+                outcome
+            })
+            .expect("failed to spawn the poller thread");
+        PollerThread {
+            thread,
+            parking: self.clone(),
+        }
+    }
+}
+
+/// The poller thread, for the acceptor to wait for at shutdown.
+pub(crate) struct PollerThread {
+    thread: JoinHandle<thread::Result<()>>,
+    parking: Parking,
+}
+
+impl PollerThread {
+    /// Waits for the poller to finish (it does once the shutdown is triggered); returns its
+    /// panic, if it panicked, already logged.
+    pub(crate) fn finish(self) -> Option<Box<dyn Any + Send>> {
+        log::info!("closing {} parked connections", self.parking.parked());
+        self.thread.join().and_then(|outcome| outcome).err()
     }
 }
 
@@ -164,8 +207,8 @@ impl Lot<'_> {
         self.next_key += 1;
         // SAFETY: `Poller::add` requires the socket to be deleted from the poller before it is
         // closed. The connection (and so the socket) is owned by `waiting` from here on, and
-        // the only ways out of `waiting` are `Lot::take`, which deletes it from the poller
-        // first, and dropping the `Lot`, which `watch` does only after taking every entry.
+        // the only ways out of `waiting` are `Lot::take` and dropping the `Lot` (at the end of
+        // `watch`, or when it unwinds), and both delete the socket from the poller first.
         if let Err(err) = unsafe { self.shared.poller.add(conn.socket(), Event::readable(key)) } {
             log::warn!("{}: cannot watch the connection: {err}", conn.peer());
             self.shared.parked.fetch_sub(1, Ordering::SeqCst);
@@ -207,10 +250,22 @@ impl Lot<'_> {
 }
 // ANCHOR_END: lot
 
+impl Drop for Lot<'_> {
+    /// Stops watching what is still parked before it is closed (nothing is, after `close_all`;
+    /// everything may be, when the poller panics).
+    fn drop(&mut self) {
+        for (conn, _) in self.waiting.values() {
+            let _ = self.shared.poller.delete(conn.socket());
+        }
+        let left = self.waiting.len();
+        self.shared.parked.fetch_sub(left, Ordering::SeqCst);
+    }
+}
+
 // ANCHOR: watch
 /// The poller thread: register what was parked, sleep until a socket is readable or the next
 /// deadline, hand the readable to the pool and close the expired; until shutdown.
-fn watch(shared: &Shared, pool: &Pool<Connection>, limits: &Limits, shutdown: &Shutdown) {
+fn watch(shared: &Shared, pool: &Submitter<Connection>, limits: &Limits, shutdown: &Shutdown) {
     let mut lot = Lot {
         shared,
         waiting: HashMap::new(),
@@ -250,21 +305,11 @@ fn watch(shared: &Shared, pool: &Pool<Connection>, limits: &Limits, shutdown: &S
 // ANCHOR: close_all
 /// At shutdown: parks nothing more; hands back every connection whose client has sent
 /// something (its request is served, with `Connection: close`) and closes the idle rest.
-fn close_all(mut lot: Lot<'_>, pool: &Pool<Connection>, events: &mut Events) {
+fn close_all(mut lot: Lot<'_>, pool: &Submitter<Connection>, events: &mut Events) {
     let shared = lot.shared;
-    let late = {
-        let mut arrivals = lock(shared);
-        arrivals.closed = true;
-        std::mem::take(&mut arrivals.connections)
-    };
     let now = Instant::now();
-    for conn in late {
-        shared.parked.fetch_sub(1, Ordering::SeqCst);
-        if conn.is_idle() {
-            drop(conn);
-        } else {
-            resume(pool, conn);
-        }
+    for conn in close_arrivals(shared) {
+        resume(pool, conn);
     }
     // One last look, without waiting, for requests that have just arrived.
     events.clear();
@@ -290,9 +335,21 @@ fn close_all(mut lot: Lot<'_>, pool: &Pool<Connection>, events: &mut Events) {
 }
 // ANCHOR_END: close_all
 
+/// Turns every later `park` away, and returns the connections parked but not watched yet
+/// whose client has sent something (the idle ones are closed).
+fn close_arrivals(shared: &Shared) -> Vec<Connection> {
+    let late = {
+        let mut arrivals = lock(shared);
+        arrivals.closed = true;
+        std::mem::take(&mut arrivals.connections)
+    };
+    shared.parked.fetch_sub(late.len(), Ordering::SeqCst);
+    late.into_iter().filter(|conn| !conn.is_idle()).collect()
+}
+
 /// Hands a connection whose client has sent something back to the pool, or answers `503` if
 /// the queue is full (the same answer the acceptor gives).
-fn resume(pool: &Pool<Connection>, conn: Connection) {
+fn resume(pool: &Submitter<Connection>, conn: Connection) {
     if let Err(QueueFull(conn)) = pool.try_submit(conn) {
         server::refuse(conn.into_stream());
     }

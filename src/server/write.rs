@@ -9,9 +9,9 @@
 
 use std::io::{self, Read};
 
-use super::conn::Wire;
-use super::head::Version;
 use crate::date;
+use crate::http::head::Version;
+use crate::http::wire::Wire;
 use crate::response::{reason, Content, Response};
 
 /// What the writer must know about the request being answered.

@@ -7,240 +7,27 @@
 //!          └──────────────────── keep-alive? ◄───────────────────────────────────────┘
 //! ```
 //!
-//! Everything that touches the socket is here; everything that decides what bytes mean is in
-//! [`head`] and [`body`](super::body). A `Wire` is the socket with its two
-//! buffers: input, allocated once per connection and reused for every request on it, and
-//! output, which gathers responses until the server is about to wait for the client, so that
-//! pipelined requests are answered with one write.
+//! This loop decides when to read and when to write; the protocol decides what the bytes
+//! mean: the socket and its buffers are the `Wire`, heads are parsed by [`head`], bodies are
+//! read through [`Body`], all in [`crate::http`]. Responses are written by `write.rs`, and
+//! (chapter 10) a connection that must wait for its client is parked by `park.rs`.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown as Direction, SocketAddr, TcpStream};
+use std::io;
+use std::net::{SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use super::body::Decoder;
-use super::head::{self, Framing, Head, Parsed};
 use super::park::Parking;
 use super::write::{self, Exchange};
-use super::{Error, Limits};
+use super::Ticket;
+use crate::http::body::Decoder;
+use crate::http::head::{self, Framing, Head, Parsed};
+use crate::http::wire::{is_timeout, Wire};
+use crate::http::{Body, Error, Limits};
 use crate::pool::panic_message;
-use crate::request::{is_timeout, Body, Request};
+use crate::request::Request;
 use crate::response::Response;
-use crate::server::Ticket;
 use crate::shutdown::Shutdown;
-
-/// How long a connection being closed keeps reading (and discarding) what the client still
-/// sends, so that our last response is not destroyed by a reset (see [`Wire::close`]).
-const LINGER: Duration = Duration::from_secs(1);
-
-// ANCHOR: wire
-/// A connection's socket and buffers.
-pub(crate) struct Wire {
-    stream: TcpStream,
-    /// Input: `buf[start..end]` has arrived and not been consumed yet.
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    /// Output not yet sent.
-    out: Vec<u8>,
-    /// The read timeout last set on the socket, to skip setting it again.
-    timeout: Option<Duration>,
-    /// The size `buf` grows to when there is reading to do (chapter 10: a parked connection
-    /// gives its buffers back).
-    size: usize,
-    /// Chapter 10: while a body is read, the minimum rate it must arrive at.
-    budget: Option<Budget>,
-}
-// ANCHOR_END: wire
-
-// ANCHOR: budget
-/// Chapter 10: how long a body may take, as a minimum rate after a grace period. A per-read
-/// timeout alone lets a client send one byte just before each timeout and hold its worker for
-/// ever; this bounds the whole body by its size.
-struct Budget {
-    /// Bytes per second the body must keep up, counted from its first read.
-    min_rate: u64,
-    /// Time allowed before the rate counts at all (a slow start, a handler that reads late).
-    grace: Duration,
-    /// The longest a single read may wait.
-    per_read: Duration,
-    started: Option<Instant>,
-    received: u64,
-}
-
-impl Budget {
-    /// How long the next read may wait: the time left until the body falls below its minimum
-    /// rate, and never more than one read's timeout. Zero when the body is already too slow.
-    fn next_wait(&mut self) -> Duration {
-        let started = *self.started.get_or_insert_with(Instant::now);
-        let earned = Duration::from_secs_f64(self.received as f64 / self.min_rate as f64);
-        let allowed = self.grace.saturating_add(earned);
-        allowed.saturating_sub(started.elapsed()).min(self.per_read)
-    }
-}
-// ANCHOR_END: budget
-
-impl Wire {
-    fn new(stream: TcpStream, limits: &Limits) -> Wire {
-        Wire {
-            stream,
-            // Allocated at the first read, so the acceptor does not pay for it.
-            buf: Vec::new(),
-            start: 0,
-            end: 0,
-            out: Vec::new(),
-            timeout: None,
-            // A whole head must fit; bodies pass through in pieces of this size.
-            size: limits.max_head.max(4096),
-            budget: None,
-        }
-    }
-
-    // ANCHOR: shrink
-    /// Chapter 10: gives the buffers back before the connection is parked, keeping only the
-    /// bytes not consumed yet (part of a head, at most). An idle connection then costs its
-    /// socket and a few dozen bytes, not the 12 KiB a busy one uses.
-    fn shrink(&mut self) {
-        self.buf.copy_within(self.start..self.end, 0);
-        (self.start, self.end) = (0, self.end - self.start);
-        self.buf.truncate(self.end);
-        self.buf.shrink_to_fit();
-        self.out = Vec::new();
-    }
-    // ANCHOR_END: shrink
-
-    /// Chapter 10: starts the minimum-rate clock for a body (if the limits ask for one).
-    fn start_body(&mut self, limits: &Limits) {
-        self.budget = (limits.min_body_rate > 0).then_some(Budget {
-            min_rate: limits.min_body_rate,
-            grace: limits.body_timeout,
-            per_read: limits.body_timeout,
-            started: None,
-            received: 0,
-        });
-    }
-
-    /// The bytes that have arrived and not been consumed.
-    pub(crate) fn buffered(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
-    }
-
-    /// Marks the first `n` buffered bytes as used.
-    pub(crate) fn consume(&mut self, n: usize) {
-        self.start += n;
-        debug_assert!(self.start <= self.end);
-        if self.start == self.end {
-            (self.start, self.end) = (0, 0);
-        }
-    }
-
-    // ANCHOR: fill
-    /// Reads more bytes from the socket into the buffer; returns how many (0: the client
-    /// closed its side). Moves unconsumed bytes to the front first if the end is reached.
-    pub(crate) fn fill(&mut self) -> io::Result<usize> {
-        if self.buf.len() < self.size {
-            self.buf.resize(self.size, 0);
-        }
-        if let Some(budget) = &mut self.budget {
-            let wait = budget.next_wait();
-            if wait.is_zero() {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            self.set_timeout(wait);
-        }
-        if self.end == self.buf.len() {
-            self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end - self.start);
-        }
-        if self.end == self.buf.len() {
-            // Only a caller that ignored the parser's limit could get here.
-            return Err(io::Error::other("input buffer full"));
-        }
-        let n = self.stream.read(&mut self.buf[self.end..])?;
-        self.end += n;
-        if let Some(budget) = &mut self.budget {
-            budget.received += n as u64;
-        }
-        Ok(n)
-    }
-    // ANCHOR_END: fill
-
-    /// Chapter 10: reads what has already arrived without waiting; `WouldBlock` if nothing has.
-    fn fill_now(&mut self) -> io::Result<usize> {
-        self.stream.set_nonblocking(true)?;
-        let read = self.fill();
-        self.stream.set_nonblocking(false)?;
-        read
-    }
-
-    /// Copies the first `n` buffered bytes out (a head, for its [`Request`]) and consumes them.
-    fn take(&mut self, n: usize) -> Vec<u8> {
-        let bytes = self.buffered()[..n].to_vec();
-        self.consume(n);
-        bytes
-    }
-
-    /// The output buffer, for the response writer.
-    pub(crate) fn output(&mut self) -> &mut Vec<u8> {
-        &mut self.out
-    }
-
-    /// Sends all buffered output.
-    pub(crate) fn flush(&mut self) -> io::Result<()> {
-        if !self.out.is_empty() {
-            let result = self.stream.write_all(&self.out);
-            self.out.clear();
-            result?;
-        }
-        Ok(())
-    }
-
-    /// Sends `100 Continue`, after any responses still buffered (they answer earlier
-    /// requests, and answers go out in order).
-    pub(crate) fn send_continue(&mut self) -> io::Result<()> {
-        self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-        self.flush()
-    }
-
-    fn set_timeout(&mut self, timeout: Duration) {
-        // A zero timeout means "none" to the OS: never pass one.
-        let timeout = timeout.max(Duration::from_millis(1));
-        if self.timeout != Some(timeout) && self.stream.set_read_timeout(Some(timeout)).is_ok() {
-            self.timeout = Some(timeout);
-        }
-    }
-
-    // ANCHOR: close
-    /// Closes the connection after sending what is buffered. With `linger`, it first says "no
-    /// more from us" (FIN), then reads and discards for a moment before closing.
-    ///
-    /// Closing a socket that still has unread input makes the kernel send a reset (RST), and a
-    /// reset can reach the client before it has read our last response, which is then lost:
-    /// exactly the `400` or `413` that explained why we close. Reading what the client is
-    /// still sending, briefly and boundedly, avoids that.
-    fn close(mut self, linger: bool) {
-        let _ = self.flush();
-        // Without lingering, dropping the socket sends the FIN just as well.
-        if linger {
-            self.buf.resize(self.size, 0);
-            let _ = self.stream.shutdown(Direction::Write);
-            let deadline = Instant::now() + LINGER;
-            let mut discarded = 0;
-            while discarded < self.buf.len() * 8 {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break;
-                }
-                self.set_timeout(left);
-                match self.stream.read(&mut self.buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => discarded += n,
-                }
-            }
-        }
-    }
-    // ANCHOR_END: close
-}
 
 // ANCHOR: connection
 /// An accepted connection, between the acceptor, the workers and (chapter 10) the poller
@@ -274,12 +61,12 @@ impl Connection {
 
     /// The socket, for the poller to watch.
     pub(crate) fn socket(&self) -> &TcpStream {
-        &self.wire.stream
+        self.wire.socket()
     }
 
     /// The socket, taken out of the connection (for a `503` when nobody can serve it).
     pub(crate) fn into_stream(self) -> TcpStream {
-        self.wire.stream
+        self.wire.into_stream()
     }
 
     /// Whether the connection is between requests: nothing of the next one has arrived.
@@ -364,7 +151,7 @@ pub(crate) fn serve<H>(
             }
         };
         let next = exchange(&mut conn.wire, head, peer, limits, shutdown, handler);
-        conn.wire.budget = None;
+        conn.wire.end_body();
         match next {
             Ok(Next::Request) => continue,
             Ok(Next::Close) => break false,
@@ -564,45 +351,4 @@ fn reject(wire: &mut Wire, err: Error, peer: SocketAddr) {
         keep_alive: false,
     };
     let _ = write::write(wire, Response::for_error(err), exchange);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn budget(min_rate: u64, grace_ms: u64, per_read_ms: u64) -> Budget {
-        Budget {
-            min_rate,
-            grace: Duration::from_millis(grace_ms),
-            per_read: Duration::from_millis(per_read_ms),
-            started: None,
-            received: 0,
-        }
-    }
-
-    #[test]
-    fn a_body_earns_time_by_arriving() {
-        // 1000 bytes/s: each 100 bytes received buys 100 ms beyond the grace period.
-        let mut slow = budget(1000, 500, 10_000);
-        let first = slow.next_wait();
-        assert!(first <= Duration::from_millis(500), "{first:?}");
-        slow.received = 1000;
-        // 500 ms of grace and 1000 ms earned, less the moment this test has taken so far.
-        let later = slow.next_wait();
-        assert!(later > Duration::from_millis(1000), "{later:?}");
-    }
-
-    #[test]
-    fn one_read_never_waits_longer_than_its_own_timeout() {
-        let mut fast = budget(1, 60_000, 200);
-        assert_eq!(fast.next_wait(), Duration::from_millis(200));
-    }
-
-    #[test]
-    fn a_body_already_too_slow_gets_no_more_time() {
-        let mut late = budget(1000, 0, 10_000);
-        late.started = Some(Instant::now() - Duration::from_secs(2));
-        late.received = 1000; // earned 1 s, spent 2
-        assert_eq!(late.next_wait(), Duration::ZERO);
-    }
 }

@@ -1,0 +1,250 @@
+//! The server: the acceptor, the pool it feeds, and what runs on the workers.
+//!
+//! One accept loop serves every chapter; each chapter turns on more of it:
+//! - chapter 4, [`serve`]: one thread accepts, a [`Pool`] of workers serves. When the pool's
+//!   queue is full the acceptor answers the connection itself with a short `503 Service
+//!   Unavailable` and closes it: the client learns at once that the server is busy, and the
+//!   server's memory and latency stay bounded however many clients arrive;
+//! - chapter 5, [`serve_http`]: the job a worker runs is the HTTP connection loop ([`conn`]),
+//!   which reads requests with [`crate::http`] and writes responses (chapter 6, `write.rs`);
+//! - chapter 10, also [`serve_http`], as [`Limits`] asks: a [`Gate`] on open connections, and
+//!   a poller (`park.rs`) where idle connections wait without holding a worker.
+
+pub mod conn;
+mod gate;
+mod park;
+mod write;
+
+pub use gate::{Gate, Ticket};
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::panic;
+use std::thread;
+use std::time::Duration;
+
+use crate::http::Limits;
+use crate::pool::{Drain, Pool, QueueFull};
+use crate::request::Request;
+use crate::response::Response;
+use crate::shutdown::Shutdown;
+use conn::Connection;
+use park::{Parking, PollerThread};
+
+/// How the acceptor and its pool are sized.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Worker threads in the pool.
+    pub workers: usize,
+    /// Accepted connections that may wait for a worker; past this they get a `503`.
+    pub queue: usize,
+    /// How long shutdown waits for in-flight and queued connections before giving up.
+    pub grace: Duration,
+}
+
+impl Default for Config {
+    /// 64 workers (a blocking worker mostly waits, so many more than cores), a queue of 1024,
+    /// and ten seconds' grace.
+    fn default() -> Config {
+        Config {
+            workers: 64,
+            queue: 1024,
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+// ANCHOR: serve
+/// Chapter 4: accepts connections on `listener` and runs `handler` on each in a pool of
+/// workers, until `shutdown` is triggered; then drains the pool within `config.grace`.
+pub fn serve<H>(listener: TcpListener, config: &Config, shutdown: &Shutdown, handler: H) -> Drain
+where
+    H: Fn(TcpStream) + Send + Sync + 'static,
+{
+    let pool = Pool::new(config.workers, config.queue, handler);
+    // Chapter 4 has neither a limit on open connections nor a poller: the queue bounds them.
+    accept(listener, config, shutdown, pool, None, None, |stream, _| {
+        Some(stream)
+    })
+}
+// ANCHOR_END: serve
+
+// ANCHOR: serve_http
+/// Chapters 5 and 10: serves HTTP/1.1 on `listener` with a pool of workers sized by `config`,
+/// each running the connection loop with `handler`, until `shutdown` is triggered.
+///
+/// This is chapter 4's acceptor and pool with a handler that speaks HTTP: the `503` on a full
+/// queue and the graceful stop are the same. Chapter 10's additions are chosen by `limits`:
+/// a poller where idle connections wait without a worker unless [`Limits::max_parked`] is
+/// `0`, and a limit on open connections unless [`Limits::max_connections`] is `0`. Chapter 5's
+/// example sets both to `0`.
+///
+/// # Panics
+///
+/// If the poller thread panicked (a bug in weft): the panic is logged when it happens, and
+/// resumed on the caller's thread once the pool has drained, as `std::thread::scope` does
+/// with a scoped thread's panic, so that it cannot go unnoticed.
+pub fn serve_http<H>(
+    listener: TcpListener,
+    config: &Config,
+    limits: &Limits,
+    shutdown: &Shutdown,
+    handler: H,
+) -> Drain
+where
+    H: Fn(&mut Request<'_>) -> Response + Send + Sync + 'static,
+{
+    let parking = match limits.max_parked {
+        0 => None,
+        max => Parking::new(max)
+            .map_err(|err| log::error!("cannot create a poller; not parking: {err}"))
+            .ok(),
+    };
+    let pool = {
+        let (limits, stop, parking) = (limits.clone(), shutdown.clone(), parking.clone());
+        Pool::new(config.workers, config.queue, move |conn| {
+            conn::serve(conn, &limits, &stop, &handler, parking.as_ref())
+        })
+    };
+    let poller = parking.map(|parking| parking.start(&pool, limits, shutdown));
+    let gate = (limits.max_connections > 0).then(|| Gate::new(limits.max_connections));
+    if gate.is_some() {
+        log::info!("at most {} connections open", limits.max_connections);
+    }
+    if poller.is_some() {
+        log::info!("at most {} idle connections parked", limits.max_parked);
+    }
+    accept(
+        listener,
+        config,
+        shutdown,
+        pool,
+        gate,
+        poller,
+        |stream, ticket| Connection::new(stream, limits, ticket),
+    )
+}
+// ANCHOR_END: serve_http
+
+/// What the acceptor hands the pool: a bare stream (chapter 4) or an HTTP connection
+/// (chapter 5). Either gives its stream back, for a `503` when the queue is full.
+trait Job: Send + 'static {
+    fn into_stream(self) -> TcpStream;
+}
+
+impl Job for TcpStream {
+    fn into_stream(self) -> TcpStream {
+        self
+    }
+}
+
+impl Job for Connection {
+    fn into_stream(self) -> TcpStream {
+        Connection::into_stream(self)
+    }
+}
+
+// ANCHOR: accept
+/// The acceptor, the one loop every server in the book runs: takes connections off
+/// `listener`, turns each into a job with `job` and hands it to `pool`, until `shutdown` is
+/// triggered; then drains the pool within `config.grace`.
+///
+/// Chapter 10 adds the `gate` (a limit on open connections) and the `poller` (which must be
+/// done with the queue before it closes); chapter 4 passes neither.
+fn accept<T: Job>(
+    listener: TcpListener,
+    config: &Config,
+    shutdown: &Shutdown,
+    pool: Pool<T>,
+    gate: Option<Gate>,
+    poller: Option<PollerThread>,
+    job: impl Fn(TcpStream, Option<Ticket>) -> Option<T>,
+) -> Drain {
+    if let Ok(addr) = listener.local_addr() {
+        shutdown.watch(addr);
+    }
+    log::info!(
+        "serving with {} workers and a queue of {}",
+        config.workers,
+        config.queue
+    );
+    while !shutdown.is_triggered() {
+        // A connection accepted as shutdown begins (the wake-up itself, or a real client)
+        // is still served: nothing accepted is dropped unanswered.
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                accept_failed(&err);
+                continue;
+            }
+        };
+        log::debug!("accepted a connection from {peer}");
+        // Chapter 10: past the limit on open connections, the answer is a full queue's.
+        let ticket = gate.as_ref().map(Gate::enter);
+        if let (Some(gate), Some(None)) = (&gate, &ticket) {
+            log::warn!("{} connections open: refusing one with 503", gate.open());
+            refuse(stream);
+            continue;
+        }
+        // `None` when the connection closed before it could be looked at.
+        let Some(job) = job(stream, ticket.flatten()) else {
+            continue;
+        };
+        if let Err(QueueFull(job)) = pool.try_submit(job) {
+            refuse(job.into_stream());
+        }
+    }
+    log::info!("no longer accepting; draining {} queued", pool.queued());
+    drop(listener);
+    // Chapter 10: the poller hands back the parked connections that must still be served,
+    // closes the rest, and lets go of the queue; only then can the queue close.
+    let poller_panic = poller.and_then(PollerThread::finish);
+    let drain = pool.shutdown(config.grace);
+    match drain {
+        Drain::Complete => log::info!("all connections finished"),
+        Drain::TimedOut { unfinished } => {
+            log::warn!("grace period over with {unfinished} workers still busy")
+        }
+    }
+    if let Some(payload) = poller_panic {
+        panic::resume_unwind(payload);
+    }
+    drain
+}
+// ANCHOR_END: accept
+
+// ANCHOR: refuse
+/// The acceptor's answer when every worker is busy and the queue is full.
+const OVERLOADED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+Retry-After: 1\r\n\
+Content-Length: 0\r\n\
+Connection: close\r\n\
+\r\n";
+
+/// Answers `503` on a connection the pool cannot take, without ever blocking the acceptor.
+pub(crate) fn refuse(mut stream: TcpStream) {
+    log::warn!("queue full: refusing a connection with 503");
+    // Closing a socket with unread bytes makes the kernel send a reset, which can destroy the
+    // 503 before the client reads it; so first read whatever request has already arrived.
+    // Non-blocking throughout: a slow client must not hold up the acceptor.
+    if stream.set_nonblocking(true).is_ok() {
+        let mut scratch = [0u8; 4096];
+        for _ in 0..16 {
+            if !matches!(stream.read(&mut scratch), Ok(n) if n > 0) {
+                break;
+            }
+        }
+        let _ = stream.write_all(OVERLOADED);
+    }
+}
+// ANCHOR_END: refuse
+
+/// Logs a failed `accept()` and, when the process is out of file descriptors, pauses briefly
+/// instead of spinning: the error repeats until some connection closes.
+pub(crate) fn accept_failed(err: &io::Error) {
+    log::warn!("accept failed: {err}");
+    let out_of_descriptors = matches!(err.raw_os_error(), Some(23 | 24)); // ENFILE, EMFILE
+    if out_of_descriptors {
+        thread::sleep(Duration::from_millis(50));
+    }
+}
