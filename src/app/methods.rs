@@ -6,7 +6,7 @@
 use crate::request::Request;
 use crate::response::Response;
 
-use super::Ctx;
+use super::context::Ctx;
 
 // ANCHOR: handler
 /// A handler once its return type has been turned into a [`Response`]: what the router

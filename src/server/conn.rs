@@ -17,9 +17,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use super::park::Parking;
+use super::gate::Ticket;
 use super::write::{self, Exchange};
-use super::Ticket;
 use crate::http::body::Decoder;
 use crate::http::head::{self, Framing, Head, Parsed};
 use crate::http::wire::{is_timeout, Wire};
@@ -103,16 +102,30 @@ where
     }
 }
 
+/// Chapter 10: where the connection loop leaves a connection that must wait for its client,
+/// so that the waiting costs no worker. The loop knows only this much of the poller that
+/// chapter 10 builds (`park::Parking`), so the poller can be added on top of it.
+pub(crate) trait WaitingRoom {
+    /// Whether connections are queued for a worker: then an idle one is parked at once.
+    fn others_waiting(&self) -> bool;
+
+    /// Takes `conn` until its client sends more, or hands it back when it cannot.
+    // The connection goes in and comes back by value, once: boxing it to make the `Err`
+    // smaller would cost an allocation on every park.
+    #[allow(clippy::result_large_err)]
+    fn park(&self, conn: Connection) -> Result<(), Connection>;
+}
+
 /// Serves requests on `conn` until it closes or, when there is a `parking`, until it must wait
 /// for the client: then it is parked, and a worker picks it up again when bytes arrive.
-// The connection goes into `park` and comes back from it by value (see `Parking::park`).
+// The connection goes into `park` and comes back from it by value (see `WaitingRoom::park`).
 #[allow(clippy::result_large_err)]
 pub(crate) fn serve<H>(
     mut conn: Connection,
     limits: &Limits,
     shutdown: &Shutdown,
     handler: &H,
-    parking: Option<&Parking>,
+    parking: Option<&dyn WaitingRoom>,
 ) where
     H: Fn(&mut Request<'_>) -> Response,
 {

@@ -13,11 +13,12 @@
 pub mod conn;
 mod gate;
 mod park;
+mod refuse;
 mod write;
 
 pub use gate::{Gate, Ticket};
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::panic;
 use std::thread;
@@ -30,6 +31,7 @@ use crate::response::Response;
 use crate::shutdown::Shutdown;
 use conn::Connection;
 use park::{Parking, PollerThread};
+use refuse::refuse;
 
 /// How the acceptor and its pool are sized.
 #[derive(Debug, Clone)]
@@ -103,7 +105,8 @@ where
     let pool = {
         let (limits, stop, parking) = (limits.clone(), shutdown.clone(), parking.clone());
         Pool::new(config.workers, config.queue, move |conn| {
-            conn::serve(conn, &limits, &stop, &handler, parking.as_ref())
+            let parking = parking.as_ref().map(|p| p as &dyn conn::WaitingRoom);
+            conn::serve(conn, &limits, &stop, &handler, parking)
         })
     };
     let poller = parking.map(|parking| parking.start(&pool, limits, shutdown));
@@ -212,32 +215,6 @@ fn accept<T: Job>(
     drain
 }
 // ANCHOR_END: accept
-
-// ANCHOR: refuse
-/// The acceptor's answer when every worker is busy and the queue is full.
-const OVERLOADED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
-Retry-After: 1\r\n\
-Content-Length: 0\r\n\
-Connection: close\r\n\
-\r\n";
-
-/// Answers `503` on a connection the pool cannot take, without ever blocking the acceptor.
-pub(crate) fn refuse(mut stream: TcpStream) {
-    log::warn!("queue full: refusing a connection with 503");
-    // Closing a socket with unread bytes makes the kernel send a reset, which can destroy the
-    // 503 before the client reads it; so first read whatever request has already arrived.
-    // Non-blocking throughout: a slow client must not hold up the acceptor.
-    if stream.set_nonblocking(true).is_ok() {
-        let mut scratch = [0u8; 4096];
-        for _ in 0..16 {
-            if !matches!(stream.read(&mut scratch), Ok(n) if n > 0) {
-                break;
-            }
-        }
-        let _ = stream.write_all(OVERLOADED);
-    }
-}
-// ANCHOR_END: refuse
 
 /// Logs a failed `accept()` and, when the process is out of file descriptors, pauses briefly
 /// instead of spinning: the error repeats until some connection closes.

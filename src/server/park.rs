@@ -27,10 +27,10 @@ use std::time::{Duration, Instant};
 
 use polling::{Event, Events, Poller};
 
-use super::conn::Connection;
+use super::conn::{Connection, WaitingRoom};
+use super::refuse::refuse;
 use crate::http::Limits;
 use crate::pool::{panic_message, Backlog, Pool, QueueFull, Submitter};
-use crate::server;
 use crate::shutdown::Shutdown;
 
 // ANCHOR: parking
@@ -187,6 +187,16 @@ impl PollerThread {
     pub(crate) fn finish(self) -> Option<Box<dyn Any + Send>> {
         log::info!("closing {} parked connections", self.parking.parked());
         self.thread.join().and_then(|outcome| outcome).err()
+    }
+}
+
+impl WaitingRoom for Parking {
+    fn others_waiting(&self) -> bool {
+        Parking::others_waiting(self)
+    }
+
+    fn park(&self, conn: Connection) -> Result<(), Connection> {
+        Parking::park(self, conn)
     }
 }
 
@@ -351,7 +361,7 @@ fn close_arrivals(shared: &Shared) -> Vec<Connection> {
 /// the queue is full (the same answer the acceptor gives).
 fn resume(pool: &Submitter<Connection>, conn: Connection) {
     if let Err(QueueFull(conn)) = pool.try_submit(conn) {
-        server::refuse(conn.into_stream());
+        refuse(conn.into_stream());
     }
 }
 
