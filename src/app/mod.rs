@@ -43,7 +43,7 @@ use std::net::{TcpListener, ToSocketAddrs};
 use std::path::Path;
 
 use crate::cli;
-use crate::http::{self, Limits};
+use crate::http::{self, rules, Limits};
 use crate::middleware::Middleware;
 use crate::pool::Drain;
 use crate::request::Request;
@@ -200,7 +200,7 @@ impl<S: Send + Sync + 'static> App<S> {
 
     /// Adds a handler to the route's table, creating the route if it is new.
     fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
-        if method.is_empty() || !method.bytes().all(is_token_byte) {
+        if !rules::is_token(method) {
             let method = method.to_string();
             return Err(RouteError::BadMethod { method });
         }
@@ -356,11 +356,6 @@ impl<S: Send + Sync + 'static> App<S> {
         })
     }
     // ANCHOR_END: serve
-}
-
-/// Whether `byte` may appear in a token, such as a method (RFC 9110 §5.6.2).
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
 impl<S> fmt::Debug for App<S> {

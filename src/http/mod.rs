@@ -7,12 +7,15 @@
 //! - [`conn`] is the connection loop that owns the socket: read, parse, call the handler,
 //!   write the response, and again while the connection is kept alive;
 //! - [`Error`] names every way a request can break the protocol, and [`Limits`] bounds what a
-//!   client may send.
+//!   client may send;
+//! - [`rules`] holds the small rules the layers above share: what a token is, which statuses
+//!   never have a body.
 
 pub mod body;
 mod error;
 pub mod head;
 mod limits;
+pub mod rules;
 
 pub use error::Error;
 pub use limits::{Limits, MAX_HEADERS_CEILING};
