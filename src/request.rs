@@ -14,6 +14,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::http::body::Decoder;
 use crate::http::head::{self, Head, Parsed, Span, Version};
+use crate::http::percent;
 use crate::http::{Error, Limits};
 
 /// The body reader, which lives with the protocol in [`crate::http`]; named here too, as part
@@ -98,7 +99,7 @@ impl<'c> Request<'c> {
         let pairs = self.query().unwrap_or("").split('&');
         pairs.filter(|pair| !pair.is_empty()).map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode_form(name), decode_form(value))
+            (percent::decode_form(name), percent::decode_form(value))
         })
     }
 
@@ -270,7 +271,8 @@ impl<'a> Headers<'a> {
 
 impl Target {
     // ANCHOR: target
-    /// Splits the target into path and query (RFC 9112 §3.2) and percent-decodes the path.
+    /// Splits the target into path and query (RFC 9112 §3.2) and percent-decodes the path,
+    /// once per request.
     fn parse(raw: &[u8], head: &Head) -> Result<Target, Error> {
         let target = head.target.of(raw);
         let start = head.target.start as usize;
@@ -306,7 +308,10 @@ impl Target {
             start: at(path_end + 1),
             end: at(target.len()),
         });
-        let decoded = match decode_path(path.of(raw))? {
+        // The one decoding of the path (the router and the application reuse it): a broken
+        // escape, a NUL or bytes that are not UTF-8 make the whole target bad.
+        let text = std::str::from_utf8(path.of(raw)).map_err(|_| Error::BadTarget)?;
+        let decoded = match percent::decode(text).map_err(|_| Error::BadTarget)? {
             _ if path_start == path_end => Some("/".to_string()),
             Cow::Borrowed(_) => None,
             Cow::Owned(decoded) => Some(decoded),
@@ -328,72 +333,6 @@ fn strip_scheme(target: &[u8]) -> Option<&[u8]> {
             .eq_ignore_ascii_case(scheme.as_bytes())
             .then(|| &target[scheme.len()..])
     })
-}
-
-// ANCHOR: decode_path
-/// Percent-decodes a path (RFC 3986 §2.1). A broken escape (`%4`, `%zz`), an encoded NUL, or
-/// bytes that do not decode to UTF-8 are a bad target: a handler should never see them.
-fn decode_path(path: &[u8]) -> Result<Cow<'_, str>, Error> {
-    if !path.contains(&b'%') {
-        return std::str::from_utf8(path)
-            .map(Cow::Borrowed)
-            .map_err(|_| Error::BadTarget);
-    }
-    let mut decoded = Vec::with_capacity(path.len());
-    let mut bytes = path.iter();
-    while let Some(&byte) = bytes.next() {
-        if byte != b'%' {
-            decoded.push(byte);
-            continue;
-        }
-        let high = bytes.next().and_then(|&b| hex(b));
-        let low = bytes.next().and_then(|&b| hex(b));
-        match (high, low) {
-            (Some(high), Some(low)) if high != 0 || low != 0 => decoded.push(high << 4 | low),
-            _ => return Err(Error::BadTarget),
-        }
-    }
-    String::from_utf8(decoded)
-        .map(Cow::Owned)
-        .map_err(|_| Error::BadTarget)
-}
-// ANCHOR_END: decode_path
-
-/// Decodes a query component as `application/x-www-form-urlencoded`: `+` is a space, `%XX` a
-/// byte. Lenient, as browsers are: a broken escape stays as it was, bad UTF-8 becomes U+FFFD.
-fn decode_form(text: &str) -> Cow<'_, str> {
-    if !text.contains(['%', '+']) {
-        return Cow::Borrowed(text);
-    }
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let escape = bytes.get(at + 1..at + 3).and_then(|pair| {
-            let (high, low) = (hex(pair[0])?, hex(pair[1])?);
-            Some(high << 4 | low)
-        });
-        match (bytes[at], escape) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                at += 3;
-            }
-            (b'+', _) => {
-                decoded.push(b' ');
-                at += 1;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                at += 1;
-            }
-        }
-    }
-    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
-}
-
-/// The value of one hex digit.
-fn hex(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).map(|digit| digit as u8)
 }
 
 #[cfg(test)]
@@ -430,7 +369,12 @@ mod tests {
 
     #[test]
     fn bad_targets_table() {
-        for target in ["/%zz", "/%4", "/a%00b", "/%FF", "example.com:443", "*"] {
+        #[rustfmt::skip]
+        let bad = [
+            "/%zz", "/%4", "/a%00b", "/%00", "/users/%00", "/a%2F%00/b", "/%FF", "/%C3%28",
+            "http://example.com/%00", "example.com:443", "*",
+        ];
+        for target in bad {
             let bytes = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
             let outcome = Request::from_bytes(bytes.as_bytes(), &Limits::default());
             assert_eq!(outcome.err(), Some(Error::BadTarget), "{target}");
@@ -441,8 +385,9 @@ mod tests {
 
     #[test]
     fn query_pairs_are_form_decoded() {
-        let req =
-            request(b"GET /s?q=rust+web&lang=en%2Dgb&flag&x=%zz&q=2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        let req = request(
+            b"GET /s?q=rust+web&lang=en%2Dgb&flag&x=%zz&n=a%00b&q=2 HTTP/1.1\r\nHost: a\r\n\r\n",
+        );
         let pairs: Vec<(String, String)> = req
             .query_pairs()
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -452,6 +397,7 @@ mod tests {
             ("lang", "en-gb"),
             ("flag", ""),
             ("x", "%zz"),
+            ("n", "a%00b"), // NUL never decodes; a lenient decoder leaves it as written
             ("q", "2"),
         ];
         let expected: Vec<(String, String)> = expected

@@ -17,7 +17,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::http::Error;
+use crate::http::{rules, Error};
 use crate::small_list::SmallList;
 
 mod into_response;
@@ -305,7 +305,7 @@ impl Response {
 /// `(name, value)`, after checking that writing them out cannot split the response.
 fn checked_header(name: HeaderText, value: HeaderText) -> (HeaderText, HeaderText) {
     assert!(
-        !name.is_empty() && name.bytes().all(is_token_byte),
+        rules::is_token(&name),
         "header name {name:?} is not a token"
     );
     assert!(
@@ -315,11 +315,6 @@ fn checked_header(name: HeaderText, value: HeaderText) -> (HeaderText, HeaderTex
     (name, value)
 }
 // ANCHOR_END: checked_header
-
-/// Whether `byte` may appear in a token, such as a header name (RFC 9110 §5.6.2).
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-}
 
 /// A `Content-Type` for a file, from its extension; `application/octet-stream` when the
 /// extension is not in this small table.

@@ -154,13 +154,25 @@ fn parameters_are_percent_decoded_after_matching() {
         ("/users/new", "form"),         // static beats parameter
         ("/users/%6Eew", "user new"),   // ... compared raw, so this is the parameter
         ("/files/a/b%2Fc/", "file a/b/c/"),
+        ("/files/%C3%A9/x%20y/%41", "file é/x y/A"),
     ];
     for (path, body) in cases {
         let reply = server.call("GET", path);
         assert_eq!((reply.status, reply.text().as_str()), (200, body), "{path}");
     }
-    // A broken escape never reaches the router: the HTTP layer refuses it.
-    assert_eq!(server.call("GET", "/users/%zz").status, 400);
+    // A path that does not decode never reaches the router: the HTTP layer refuses it,
+    // whether the bad escape falls in a parameter, a static segment or a catch-all; and
+    // NUL is never legitimate, encoded or not.
+    for path in [
+        "/users/%zz",
+        "/users/%00",
+        "/users/a%00b",
+        "/%00/users/7",
+        "/files/a/%00",
+        "/users/%FF",
+    ] {
+        assert_eq!(server.call("GET", path).status, 400, "{path}");
+    }
 }
 
 #[test]

@@ -7,8 +7,8 @@
 //! registration must give. A property test checks the two routers agree on random tables.
 
 use proptest::prelude::*;
+use weft::http::percent::DecodeError;
 use weft::router::linear::LinearRouter;
-use weft::router::percent::DecodeError;
 use weft::router::{InsertError, ParamError, Router};
 
 /// What a lookup must give: `None` for no match, else the route and its decoded params.
@@ -674,6 +674,13 @@ fn undecodable_params_are_errors_naming_the_param() {
                 error: DecodeError::BadEscape { at: 0 },
             },
         ),
+        (
+            "/users/a%00/files/x",
+            ParamError {
+                name: "name".into(),
+                error: DecodeError::Nul { at: 1 },
+            },
+        ),
     ];
     for (path, want) in table {
         let m = router
@@ -691,6 +698,19 @@ fn undecodable_params_are_errors_naming_the_param() {
         err.to_string(),
         r#"path parameter "name": the decoded bytes are not valid UTF-8"#
     );
+}
+
+#[test]
+fn ranges_place_each_raw_value_in_the_path() {
+    let mut router = Router::new();
+    router.insert("/users/:name/files/*rest", ()).unwrap();
+    let path = "/users/a%2Fb/files/x/%C3%A9";
+    let m = router.at(path).unwrap();
+    let ranges: Vec<_> = m.params.ranges().collect();
+    assert_eq!(ranges, [("name", 7..12), ("rest", 19..27)]);
+    for ((_, range), (_, raw)) in ranges.into_iter().zip(m.params.iter()) {
+        assert_eq!(&path[range], raw);
+    }
 }
 
 #[test]

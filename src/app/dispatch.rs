@@ -2,6 +2,7 @@
 //! gives on its own when no handler does (RFC 9110 sections cited where each rule is).
 
 use crate::error::HttpError;
+use crate::http::percent;
 use crate::middleware::Next;
 use crate::request::Request;
 use crate::response::Response;
@@ -31,28 +32,31 @@ impl<S> App<S> {
     // ANCHOR_END: handle
 
     // ANCHOR: dispatch
-    /// Finds the request's route, decodes the path parameters, and calls the
+    /// Finds the request's route, takes the path parameters' decoded values, and calls the
     /// handler registered for the method, or answers the request itself.
     ///
     /// - no route for the path: `404 Not Found`, or `308 Permanent Redirect` when the path
     ///   with its trailing slash added or removed has one;
     /// - a route, but not for this method: `405 Method Not Allowed` with `Allow`;
     /// - `HEAD` without a handler of its own: the `GET` handler answers;
-    /// - `OPTIONS` without a handler of its own: `204 No Content` with `Allow`;
-    /// - a parameter that does not decode: `400 Bad Request`.
+    /// - `OPTIONS` without a handler of its own: `204 No Content` with `Allow`.
+    ///
+    /// A path that does not decode (a broken escape, `%00`) never gets here: the request
+    /// layer answered it `400` when it parsed the target.
     pub fn dispatch(&self, request: &mut Request<'_>) -> Response {
         // Match on the raw path: decoding first would turn `%2F` into a segment break.
-        let Some(found) = self.router.at(raw_path(request)) else {
+        let raw = raw_path(request);
+        let Some(found) = self.router.at(raw) else {
             return self.no_route(request);
         };
-        let params = match found.params.decode_all() {
-            Ok(params) => params,
-            Err(err) => return HttpError::new(400, err.to_string()).into_response(),
-        };
-        // Owned values: the context must not borrow the request the handler gets as `&mut`.
-        let params: Vec<(&str, String)> = params
-            .into_iter()
-            .map(|(name, value)| (name, value.into_owned()))
+        // The request decoded its path once, so each parameter's decoded value is already
+        // there, at the place in `path()` that matches its place in the raw path. Owned
+        // values: the context must not borrow the request the handler gets as `&mut`.
+        let path = request.path();
+        let params: Vec<(&str, String)> = found
+            .params
+            .ranges()
+            .map(|(name, range)| (name, path[percent::decoded_range(raw, range)].to_string()))
             .collect();
         let table = found.value;
         match table.choose(request.method()) {
@@ -117,5 +121,35 @@ fn raw_path<'r>(request: &'r Request<'_>) -> &'r str {
     match request.raw_path() {
         "" => "/",
         path => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::App;
+    use crate::testing::TestClient;
+
+    #[test]
+    fn parameters_are_the_decoded_path_at_their_place() {
+        let mut app = App::new();
+        app.get("/caf%C3%A9/:a/x%20y/*rest", |_, cx| {
+            format!("{}|{}", cx.param("a"), cx.param("rest"))
+        });
+        let client = TestClient::new(app);
+        #[rustfmt::skip]
+        let cases = [
+            ("/caf%C3%A9/1/x%20y/2", 200, "1|2"),
+            ("/caf%C3%A9/%C3%A9%2F/x%20y/a%2F%20/b", 200, "é/|a/ /b"),
+            ("http://h/caf%C3%A9/%41/x%20y/%42?q=%43", 200, "A|B"),
+            ("/caf%C3%A9/%00/x%20y/2", 400, ""),
+            ("/caf%C3%A9/1/x%20y/%zz", 400, ""),
+        ];
+        for (target, status, body) in cases {
+            let response = client.get(target).send();
+            assert_eq!(response.status(), status, "{target}");
+            if status == 200 {
+                assert_eq!(response.text(), body, "{target}");
+            }
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! Route groups: routes registered under a common prefix.
 //!
-//! A group is a view of the application with a prefix. Every route a group registers goes
-//! through [`Group::try_route`], which is the one place a later chapter needs to touch to
-//! give a group its own middleware: chapter 9 wraps the handler there, before it reaches
-//! the app.
+//! A group is a view of the application with a prefix. Its registration methods are the
+//! application's own (the `Register` trait in `app/mod.rs`); what a group changes is only
+//! its `add`, the one place a later chapter needs to touch to give a group its own
+//! middleware: chapter 9 wraps the handler there, before it reaches the app.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -12,8 +12,8 @@ use crate::middleware::{Middleware, Next};
 use crate::request::Request;
 
 use super::methods::Handler;
-use super::static_files::Files;
-use super::{method_shortcuts, App, Ctx, IntoResponse, RouteError};
+use super::{method_shortcuts, route, static_files, try_route, App, Ctx, IntoResponse};
+use super::{Register, RouteError};
 
 /// A group's layers, known once the group's closure has returned.
 type Scope = Arc<OnceLock<Vec<Box<dyn Middleware>>>>;
@@ -84,9 +84,7 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        if let Err(err) = self.try_route(method, pattern, handler) {
-            panic!("cannot register a route: {err}");
-        }
+        route(self, method, pattern, handler);
         self
     }
 
@@ -102,14 +100,7 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        let route = format!("{}{pattern}", self.prefix);
-        let mut handler: Handler<S> =
-            Box::new(move |request, cx| handler(request, cx).into_response());
-        // Innermost first: this group's layers, then each group around it.
-        for scope in std::iter::once(&self.scope).chain(self.outer.iter().rev()) {
-            handler = layered(scope.clone(), handler);
-        }
-        self.app.add(method, &route, handler)?;
+        try_route(self, method, pattern, handler)?;
         Ok(self)
     }
 
@@ -136,24 +127,30 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// # Panics
     /// If `dir` is not a directory, or the routes cannot be registered.
     pub fn static_files(&mut self, prefix: &str, dir: impl AsRef<Path>) -> &mut Self {
-        let dir = dir.as_ref();
-        let files = match Files::new(dir) {
-            Ok(files) => Arc::new(files),
-            Err(err) => panic!("cannot serve static files from {}: {err}", dir.display()),
-        };
-        let index = Arc::clone(&files);
-        self.get(&format!("{prefix}/*path"), move |request, cx| {
-            files.serve(request, cx.param("path"))
-        });
-        self.get(&format!("{prefix}/"), move |request, _| {
-            index.serve(request, "")
-        });
+        static_files::register(self, prefix, dir.as_ref());
         self
     }
 }
-// ANCHOR_END: layered
 
 // ANCHOR: layered
+impl<S: 'static> Register<S> for Group<'_, S> {
+    /// Adds the prefix to the pattern and the group's layers around the handler, and hands
+    /// both to the application's own `add`.
+    fn add(
+        &mut self,
+        method: &str,
+        pattern: &str,
+        mut handler: Handler<S>,
+    ) -> Result<(), RouteError> {
+        let route = format!("{}{pattern}", self.prefix);
+        // Innermost first: this group's layers, then each group around it.
+        for scope in std::iter::once(&self.scope).chain(self.outer.iter().rev()) {
+            handler = layered(scope.clone(), handler);
+        }
+        self.app.add(method, &route, handler)
+    }
+}
+
 /// `handler` inside the layers that `scope` will hold.
 fn layered<S: 'static>(scope: Scope, handler: Handler<S>) -> Handler<S> {
     Box::new(move |request, cx| {

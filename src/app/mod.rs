@@ -41,7 +41,7 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::Path;
 
-use crate::http::Limits;
+use crate::http::{rules, Limits};
 use crate::middleware::Middleware;
 use crate::pool::Drain;
 use crate::request::Request;
@@ -172,9 +172,7 @@ impl<S: Send + Sync + 'static> App<S> {
         H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        if let Err(err) = self.try_route(method, pattern, handler) {
-            panic!("cannot register a route: {err}");
-        }
+        route(self, method, pattern, handler);
         self
     }
 
@@ -191,34 +189,8 @@ impl<S: Send + Sync + 'static> App<S> {
         H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        let handler: Handler<S> = Box::new(move |request, cx| handler(request, cx).into_response());
-        self.add(method, pattern, handler)?;
+        try_route(self, method, pattern, handler)?;
         Ok(self)
-    }
-
-    /// Adds a handler to the route's table, creating the route if it is new.
-    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
-        if method.is_empty() || !method.bytes().all(is_token_byte) {
-            let method = method.to_string();
-            return Err(RouteError::BadMethod { method });
-        }
-        match self.router.route_mut(pattern) {
-            Some(table) if table.has(method) => Err(RouteError::Duplicate {
-                method: method.to_string(),
-                route: pattern.to_string(),
-            }),
-            Some(table) => {
-                table.add(method, handler);
-                Ok(())
-            }
-            None => self
-                .router
-                .insert(pattern, Methods::new(method, handler))
-                .map_err(|error| RouteError::Pattern {
-                    method: method.to_string(),
-                    error,
-                }),
-        }
     }
     // ANCHOR_END: route
 
@@ -409,10 +381,71 @@ impl<S> fmt::Debug for Bound<S> {
     }
 }
 
-/// Whether `byte` may appear in a token, such as a method (RFC 9110 §5.6.2).
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+// ANCHOR: register
+/// Where routes are registered: the application, or a [`Group`] of it. The two offer the
+/// same public methods (`route`, `try_route`, `get` and its siblings, `static_files`), and
+/// each of those is written once, in the functions below, on top of `add`, the one thing
+/// that differs: the application puts a handler in its router, a group adds its prefix and
+/// its layers first and then hands the handler to the application.
+pub(crate) trait Register<S> {
+    /// Adds `handler` for `method` at `pattern`.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError>;
 }
+
+/// `try_route` for the application and for groups: boxes the handler and adds it.
+pub(crate) fn try_route<S, H, R>(
+    into: &mut impl Register<S>,
+    method: &str,
+    pattern: &str,
+    handler: H,
+) -> Result<(), RouteError>
+where
+    H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
+    R: IntoResponse,
+{
+    let handler: Handler<S> = Box::new(move |request, cx| handler(request, cx).into_response());
+    into.add(method, pattern, handler)
+}
+
+/// `route` for the application and for groups: [`try_route`], and a refused route is a bug
+/// in the program (see the module's documentation).
+pub(crate) fn route<S, H, R>(into: &mut impl Register<S>, method: &str, pattern: &str, handler: H)
+where
+    H: Fn(&mut Request<'_>, &Ctx<'_, S>) -> R + Send + Sync + 'static,
+    R: IntoResponse,
+{
+    if let Err(err) = try_route(into, method, pattern, handler) {
+        panic!("cannot register a route: {err}");
+    }
+}
+
+impl<S> Register<S> for App<S> {
+    /// Adds a handler to the route's table, creating the route if it is new.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+        if !rules::is_token(method) {
+            let method = method.to_string();
+            return Err(RouteError::BadMethod { method });
+        }
+        match self.router.route_mut(pattern) {
+            Some(table) if table.has(method) => Err(RouteError::Duplicate {
+                method: method.to_string(),
+                route: pattern.to_string(),
+            }),
+            Some(table) => {
+                table.add(method, handler);
+                Ok(())
+            }
+            None => self
+                .router
+                .insert(pattern, Methods::new(method, handler))
+                .map_err(|error| RouteError::Pattern {
+                    method: method.to_string(),
+                    error,
+                }),
+        }
+    }
+}
+// ANCHOR_END: register
 
 impl<S> fmt::Debug for App<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -420,5 +453,48 @@ impl<S> fmt::Debug for App<S> {
             .field("routes", &self.router)
             .field("config", &self.config)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The application and a group take the same path: the same routes for the same calls
+    /// (prefix aside), and the same errors.
+    #[test]
+    fn app_and_group_register_alike() {
+        let dir = std::env::temp_dir();
+        let mut app = App::new();
+        app.get("/g/x", |_, _| "taken");
+        let mut by_app = Vec::new();
+        let mut by_group = Vec::new();
+        #[rustfmt::skip]
+        let calls: &[(&str, &str)] = &[
+            ("GET", "/a"), ("PURGE", "/a"), ("GET", "/a"), ("GE T", "/b"), ("GET", "/c/{x}"),
+            ("GET", "/x"), ("POST", "/u/:id"), ("GET", "/u/:name"),
+        ];
+        let mut plain = App::new();
+        plain.get("/x", |_, _| "taken");
+        for (method, pattern) in calls {
+            let err = plain.try_route(method, pattern, |_, _| "").err();
+            by_app.push(err.map(|err| err.to_string()));
+        }
+        plain.static_files("/s", &dir);
+        app.group("/g", |group| {
+            for (method, pattern) in calls {
+                let err = group.try_route(method, pattern, |_, _| "").err();
+                by_group.push(err.map(|err| err.to_string().replace("/g/", "/")));
+            }
+            group.static_files("/s", &dir);
+        });
+        assert_eq!(by_app, by_group);
+        assert_eq!(by_app.iter().filter(|err| err.is_some()).count(), 5);
+        let unprefixed: Vec<(String, String)> = app
+            .routes()
+            .into_iter()
+            .map(|(method, pattern)| (method, pattern.replacen("/g/", "/", 1)))
+            .collect();
+        assert_eq!(plain.routes(), unprefixed);
     }
 }

@@ -7,7 +7,9 @@
 //! - [`body`] finds where a body ends (`Content-Length` or `chunked`): a pure state machine;
 //! - [`Body`] is the reader a handler pulls the body through, from the wire;
 //! - [`Error`] names every way a request can break the protocol, and [`Limits`] bounds what a
-//!   client may send.
+//!   client may send;
+//! - [`rules`] holds the small rules the layers above share: what a token is, which statuses
+//!   never have a body.
 //!
 //! This module imports nothing from the request, the response or the server: the connection
 //! loop that drives these pieces, and the serving entry point, are in [`crate::server`].
@@ -16,7 +18,9 @@ pub mod body;
 mod error;
 pub mod head;
 mod limits;
+pub mod percent;
 mod reader;
+pub mod rules;
 pub(crate) mod wire;
 
 pub use error::Error;

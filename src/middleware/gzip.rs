@@ -23,6 +23,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use super::{add_vary, Middleware, Next};
+use crate::http::rules;
 use crate::negotiate::coding_quality;
 use crate::request::Request;
 use crate::response::{Content, Response};
@@ -103,7 +104,9 @@ impl Middleware for Gzip {
 /// Whether `response` is one this layer would compress for a client that accepts gzip.
 fn compressible(response: &Response) -> bool {
     let status = response.status();
-    if matches!(status, 100..=199 | 204 | 206 | 304)
+    // A 206 is part of a representation: compressing it would change what its range means.
+    if !rules::status_has_body(status)
+        || status == 206
         || response.header("content-encoding").is_some()
     {
         return false;

@@ -119,7 +119,7 @@ impl<T> LinearRouter<T> {
             Some(Match {
                 value: &route.value,
                 route: &route.pattern,
-                params: Params::new(&route.names, captures),
+                params: Params::new(path, &route.names, captures),
             })
         })
     }

@@ -39,8 +39,10 @@
 //!
 //! # Percent-encoding
 //!
-//! Matching works on the raw path, byte for byte; parameters are decoded afterwards, value
-//! by value, so an encoded `%2F` stays inside its segment ([`percent`] explains).
+//! Matching works on the raw path, byte for byte, so an encoded `%2F` stays inside its
+//! segment ([`crate::http::percent`] explains). Parameters are decoded afterwards: value by value with
+//! [`Params::decoded`], or, by a caller that has decoded the whole path already (weft's
+//! request does, once), by finding each value's place in it with [`Params::ranges`].
 //!
 //! # Trailing slashes
 //!
@@ -52,7 +54,7 @@ mod error;
 pub mod linear;
 mod params;
 mod pattern;
-pub mod percent;
+
 mod tree;
 
 pub use error::InsertError;
@@ -121,7 +123,7 @@ impl<T> Router<T> {
         Some(Match {
             value: &leaf.value,
             route: &leaf.route,
-            params: Params::new(&leaf.names, captures),
+            params: Params::new(path, &leaf.names, captures),
         })
     }
     // ANCHOR_END: at

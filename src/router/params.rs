@@ -6,8 +6,9 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
-use super::percent::{self, DecodeError};
+use crate::http::percent::{self, DecodeError};
 
 /// The most parameters one route may have (catch-all included). A named limit: it sizes
 /// the array lookups fill, and a route with more is refused at registration.
@@ -48,9 +49,13 @@ impl<'p> Captures<'p> {
 /// The parameters of a matched route, reachable by name.
 ///
 /// Values are the raw text of the path, still percent-encoded; [`Params::get`] gives that
-/// raw text, [`Params::decoded`] and [`Params::decode_all`] decode it.
+/// raw text, [`Params::decoded`] and [`Params::decode_all`] decode it, and
+/// [`Params::ranges`] says where it sits in the path, for a caller that decoded the whole
+/// path already.
 #[derive(Clone, Copy)]
 pub struct Params<'r, 'p> {
+    /// The path the lookup was given; every captured value is a slice of it.
+    path: &'p str,
     names: &'r [Box<str>],
     captures: Captures<'p>,
 }
@@ -74,9 +79,13 @@ impl fmt::Display for ParamError {
 impl std::error::Error for ParamError {}
 
 impl<'r, 'p> Params<'r, 'p> {
-    pub(crate) fn new(names: &'r [Box<str>], captures: Captures<'p>) -> Self {
+    pub(crate) fn new(path: &'p str, names: &'r [Box<str>], captures: Captures<'p>) -> Self {
         debug_assert_eq!(names.len(), captures.len, "one value per name");
-        Params { names, captures }
+        Params {
+            path,
+            names,
+            captures,
+        }
     }
 
     /// How many parameters the route has.
@@ -104,6 +113,18 @@ impl<'r, 'p> Params<'r, 'p> {
     pub fn iter(&self) -> impl Iterator<Item = (&'r str, &'p str)> + '_ {
         let values = &self.captures.values[..self.captures.len];
         self.names.iter().map(|n| &**n).zip(values.iter().copied())
+    }
+
+    /// `(name, byte range)` pairs: where each raw value sits in the path given to
+    /// [`Router::at`](super::Router::at), in the order the pattern names them.
+    pub fn ranges(&self) -> impl Iterator<Item = (&'r str, Range<usize>)> + '_ {
+        // A lookup only ever slices the path it was given, so the distance between the
+        // starts of the two slices is the value's offset in the path.
+        let base = self.path.as_ptr() as usize;
+        self.iter().map(move |(name, value)| {
+            let start = value.as_ptr() as usize - base;
+            (name, start..start + value.len())
+        })
     }
 
     /// Every parameter, decoded; the first value that does not decode is an error naming

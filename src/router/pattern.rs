@@ -4,7 +4,7 @@
 //! same malformed patterns with the same errors and agree on what a segment is.
 
 use super::error::InsertError;
-use super::MAX_PARAMS;
+use super::params::MAX_PARAMS;
 
 // ANCHOR: segment
 /// One `/`-separated piece of a route pattern.
@@ -66,7 +66,7 @@ pub(crate) fn parse(route: &str) -> Result<Vec<Segment<'_>>, InsertError> {
             return Err(InsertError::NotAscii {
                 route: owned(),
                 segment: piece.to_string(),
-                encoded: super::percent::encode(piece),
+                encoded: crate::http::percent::encode(piece),
             });
         } else {
             Segment::Static(piece)

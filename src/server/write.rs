@@ -53,7 +53,7 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
         name.eq_ignore_ascii_case("connection") && value.to_ascii_lowercase().contains("close")
     });
     // RFC 9110 §6.4.1: 1xx, 204 and 304 responses never have content.
-    let bodiless = matches!(status, 100..=199 | 204 | 304);
+    let bodiless = !crate::http::rules::status_has_body(status);
     let framing = match &content {
         _ if bodiless => Framing::None,
         Content::Empty => Framing::Length(0),

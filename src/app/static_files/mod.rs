@@ -28,7 +28,7 @@ use crate::request::Request;
 use crate::response::{content_type, Content, Response};
 
 use self::conditional::{Range, Validators};
-use super::App;
+use super::{route, Register};
 
 // ANCHOR: files
 /// A directory whose files are served over HTTP.
@@ -40,17 +40,21 @@ pub struct Files {
 }
 // ANCHOR_END: files
 
-/// Registers `prefix/*path` and `prefix/` on `app`, serving the files under `dir`.
-pub(crate) fn register<S: Send + Sync + 'static>(app: &mut App<S>, prefix: &str, dir: &Path) {
+/// Registers `prefix/*path` and `prefix/` on the application or a group, serving the files
+/// under `dir`: `static_files` of both.
+pub(crate) fn register<S>(into: &mut impl Register<S>, prefix: &str, dir: &Path) {
     let files = match Files::new(dir) {
         Ok(files) => Arc::new(files),
         Err(err) => panic!("cannot serve static files from {}: {err}", dir.display()),
     };
     let index = Arc::clone(&files);
-    app.get(&format!("{prefix}/*path"), move |request, cx| {
-        files.serve(request, cx.param("path"))
-    });
-    app.get(&format!("{prefix}/"), move |request, _| {
+    route(
+        into,
+        "GET",
+        &format!("{prefix}/*path"),
+        move |request, cx| files.serve(request, cx.param("path")),
+    );
+    route(into, "GET", &format!("{prefix}/"), move |request, _| {
         index.serve(request, "")
     });
 }
