@@ -5,8 +5,8 @@
 //! Run: `cargo bench --bench parse_head`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use weft::http::head::{self, Parsed};
 use weft::http::Limits;
+use weft::internals::head::{self, Parsed};
 
 // ANCHOR: head
 /// What a desktop browser sends for a page: a dozen headers, a cookie, about 700 bytes.

@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use weft::router::linear::LinearRouter;
+use weft::internals::linear::LinearRouter;
 use weft::router::Router;
 
 // ANCHOR: table

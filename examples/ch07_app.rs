@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         api.post("/hits", hit);
     });
     showcase::routes(&mut app, &Options::default());
-    app.config(Config {
+    app.set_config(Config {
         workers,
         queue,
         ..defaults

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
     let debug = flags.value_or_exit("--debug", false);
 
     let mut app = app(panic_every);
-    app.debug(debug).config(Config {
+    app.set_debug(debug).set_config(Config {
         workers,
         queue,
         ..defaults

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     let layers = flags.value_or_exit("--layers", 0usize);
 
     let mut app = app(layers);
-    app.config(Config {
+    app.set_config(Config {
         workers,
         queue,
         ..defaults

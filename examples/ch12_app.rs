@@ -35,12 +35,12 @@ fn main() -> ExitCode {
     let mut app = showcase::app(&Options::default());
     app.get("/slow", slow);
     app.get("/slow-blocking", slow);
-    app.config(Config {
+    app.set_config(Config {
         workers,
         queue,
         ..defaults
     });
-    app.limits(Limits {
+    app.set_limits(Limits {
         idle_timeout: Duration::from_millis(idle_ms),
         ..Limits::default()
     });

@@ -3,7 +3,7 @@
 //! A handler that can fail returns `Result<T, HttpError>`. [`HttpError`] is a status, a
 //! message the client may read, and a detail it may not: the detail (an I/O error's text,
 //! a file path, a panic message) goes to the log, and to the client only when the
-//! application runs with [`App::debug`](crate::app::App::debug) on.
+//! application runs with [`App::set_debug`](crate::app::App::set_debug) on.
 //!
 //! `?` works on the errors handlers meet most, because each has a `From` conversion that
 //! decides its status once, here:
@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | [`std::io::Error`] from reading the body, caused by the client (too large, malformed, too slow) | its own: `413`, `400`, `408` | what was wrong |
 //! | any other [`std::io::Error`] | `500` | nothing more |
-//! | [`crate::http::Error`] | its own status | what was wrong |
+//! | [`crate::http::ProtocolError`] | its own status | what was wrong |
 //! | [`serde_json::Error`]: the body is not JSON | `400` | the parser's message |
 //! | [`serde_json::Error`]: JSON of the wrong shape | `422` | the parser's message |
 //!
@@ -217,7 +217,7 @@ impl From<io::Error> for HttpError {
     fn from(err: io::Error) -> HttpError {
         match err
             .get_ref()
-            .and_then(|inner| inner.downcast_ref::<http::Error>())
+            .and_then(|inner| inner.downcast_ref::<http::ProtocolError>())
         {
             Some(protocol) => HttpError::from(*protocol),
             None => HttpError::internal(format_args!("I/O error: {err}")),
@@ -225,10 +225,10 @@ impl From<io::Error> for HttpError {
     }
 }
 
-impl From<http::Error> for HttpError {
+impl From<http::ProtocolError> for HttpError {
     /// A request that broke the protocol: its status, and what was wrong (the client's own
     /// mistake, so it may read about it).
-    fn from(err: http::Error) -> HttpError {
+    fn from(err: http::ProtocolError) -> HttpError {
         HttpError::new(err.status(), err.to_string())
     }
 }
@@ -256,7 +256,10 @@ mod tests {
 
     #[test]
     fn conversions_choose_the_status() {
-        let too_large = io::Error::new(io::ErrorKind::InvalidData, http::Error::BodyTooLarge);
+        let too_large = io::Error::new(
+            io::ErrorKind::InvalidData,
+            http::ProtocolError::BodyTooLarge,
+        );
         assert_eq!(HttpError::from(too_large).status(), 413);
         let disk = io::Error::new(io::ErrorKind::NotFound, "/etc/secret: no such file");
         let err = HttpError::from(disk);
@@ -269,7 +272,7 @@ mod tests {
         assert_eq!(HttpError::from(syntax).status(), 400);
         let shape = serde_json::from_str::<u32>("\"x\"").unwrap_err();
         assert_eq!(HttpError::from(shape).status(), 422);
-        assert_eq!(HttpError::from(http::Error::Timeout).status(), 408);
+        assert_eq!(HttpError::from(http::ProtocolError::Timeout).status(), 408);
         assert_eq!(HttpError::missing("query parameter q").status(), 400);
     }
 

@@ -4,17 +4,18 @@
 //! book. The modules follow the book's table of contents; data flows one way through them:
 //! acceptor → queue → worker → parse → dispatch → middleware → handler → write.
 //!
+//! Start with [`prelude`]: `use weft::prelude::*;` brings what a handler author needs.
+//!
 //! | chapter | module |
 //! |---|---|
 //! | 4 | [`pool`], [`server`], [`shutdown`]: a worker pool, its acceptor, a clean stop |
-//! | 5 | [`http`], [`request`]: HTTP/1.1 parsing, the request; [`server::conn`]: the connection loop |
-//! | 6 | [`response`], [`date`]: responses, their framing, the cached `Date` header |
-//! | 7 | [`router`]: the URL dispatcher (a trie), with the linear list it replaces |
-//! | 7 | [`app`]: the application users write against |
+//! | 5 | [`http`]: the protocol (head, body framing, limits); [`request`]; [`server`]'s connection loop |
+//! | 6 | [`response`]: responses, their framing, the cached `Date` header |
+//! | 7 | [`router`]: the URL dispatcher (a trie); [`app`]: the application users write against |
 //! | 8 | [`error`]: failures as values ([`error::HttpError`]); panics caught in [`app`] |
-//! | 9 | [`middleware`]: layers around handlers, and the built-in ones; [`negotiate`] |
+//! | 9 | [`middleware`]: layers around handlers, and the built-in ones |
 //! | 8–9 | [`testing`]: a client that runs requests through an `App` without a socket |
-//! | 10 | [`server`] parks idle connections in a poller; [`server::Gate`] limits open connections |
+//! | 10 | [`server`] parks idle connections in a poller and limits open connections |
 //!
 //! What the book needs beside the framework (the showcase app that `cargo run` serves, the
 //! flags its examples take, chapter 2's naive handler, the measuring tools) lives in the
@@ -23,24 +24,28 @@
 //! ## Layers
 //!
 //! The framework's modules stack in layers, and a module imports only from its own layer and
-//! the ones below it, never from above (a doc link may point anywhere). So the crate reads
-//! bottom up, there is no ring of imports, and each layer can be tested without the ones
-//! above it. Where a lower layer must carry something an upper one defines, it holds it
+//! the ones below it, never from above (a doc link may point anywhere); no files import each
+//! other in a ring. So the crate reads bottom up, and each layer can be tested without the
+//! ones above it. `.ci/check_layers.py` holds the same order and fails CI on an import that
+//! breaks it. Where a lower layer must carry something an upper one defines, it holds it
 //! without naming its type: a [`Response`](response::Response) keeps the
-//! [`HttpError`](error::HttpError) it stands for in a type-erased slot, and the request id
-//! that the application logs is a type of the request's ([`request::RequestId`]), which the
-//! middleware fills in.
+//! [`HttpError`](error::HttpError) it stands for in a type-erased slot, the request id that
+//! the application logs is a type of the request's ([`request::RequestId`]), which the
+//! middleware fills in, and the connection loop knows chapter 10's poller only as a trait of
+//! its own.
 //!
 //! | layer | modules | chapter |
 //! |---|---|---|
-//! | 7 (top) | [`testing`] | 8–9 |
-//! | 6 | [`app`] | 7–8 |
-//! | 5 | [`middleware`]: the `Middleware` trait, `Next`, `from_fn`, `add_vary`, the built-in layers | 9 |
-//! | 4 | [`router`] | 7 |
-//! | 3 | [`error`]: [`HttpError`](error::HttpError), and what a response knows of it | 8 |
-//! | 2 | [`request`]; [`response`], with [`IntoResponse`](response::IntoResponse) and [`Json`](response::Json) | 5–7 |
-//! | 1 | [`http`]: parsing, the connection loop | 5, 10 |
-//! | 0 | helpers that import none of the above: [`small_list`], [`date`], [`negotiate`], [`pool`], [`shutdown`], [`server`] | 4–6, 9–11 |
+//! | 9 (top) | [`prelude`] | |
+//! | 8 | [`testing`] | 8–9 |
+//! | 7 | [`app`] | 7–8 |
+//! | 6 | [`middleware`]: the `Middleware` trait, `Next`, `from_fn`, the built-in layers | 9 |
+//! | 5 | [`server`]: the accept loop, the connection loop, the response writer, parking; [`router`] | 4–5, 7, 10 |
+//! | 4 | [`error`]: [`HttpError`](error::HttpError), and what a response knows of it | 8 |
+//! | 3 | [`request`]; [`response`], with [`IntoResponse`](response::IntoResponse) and [`Json`](response::Json) | 5–7 |
+//! | 2 | [`http`]: the protocol, no I/O but the socket's buffers | 5, 10 |
+//! | 1 | [`pool`], [`shutdown`] | 4 |
+//! | 0 | private helpers: a small inline list, the `Date` cache, `Accept` negotiation | 6, 9, 11 |
 //!
 //! ## A small service
 //!
@@ -50,8 +55,8 @@
 //! ```
 //! use std::sync::atomic::{AtomicU64, Ordering};
 //!
-//! use weft::app::{App, HttpError, Json};
 //! use weft::middleware::access_log::AccessLog;
+//! use weft::prelude::*;
 //! use weft::testing::TestClient;
 //!
 //! struct Visits(AtomicU64);
@@ -88,16 +93,36 @@
 #![deny(missing_docs)]
 
 pub mod app;
-pub mod date;
+pub(crate) mod date;
 pub mod error;
 pub mod http;
 pub mod middleware;
-pub mod negotiate;
+pub(crate) mod negotiate;
 pub mod pool;
+pub mod prelude;
 pub mod request;
 pub mod response;
 pub mod router;
 pub mod server;
 pub mod shutdown;
-pub mod small_list;
+pub(crate) mod small_list;
 pub mod testing;
+
+/// Not part of weft's API: the parser's and the router's inner pieces, public only so that
+/// the benchmarks (`benches/`) and the property tests (`tests/http_properties.rs`,
+/// `tests/router.rs`) can reach them. They change whenever the book needs them to.
+#[doc(hidden)]
+pub mod internals {
+    /// The request-head parser of chapter 5.
+    pub mod head {
+        pub use crate::http::head::{parse, Framing, Head, Parsed, Span};
+    }
+    /// The body framing of chapter 5.
+    pub mod body {
+        pub use crate::http::body::Decoder;
+    }
+    /// Chapter 7's linear list of routes, which the trie replaces.
+    pub mod linear {
+        pub use crate::router::linear::LinearRouter;
+    }
+}

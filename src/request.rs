@@ -2,7 +2,7 @@
 //!
 //! A [`Request`] owns a copy of its head's bytes and remembers where each part sits in them
 //! ([`Span`]s from the parser), so building one costs one allocation for the bytes, and one
-//! for the list of headers only when there are more than [`head::INLINE_HEADERS`]. Its [`Body`] is not read yet: it
+//! for the list of headers only when there are more than eight (`INLINE_HEADERS`). Its [`Body`] is not read yet: it
 //! borrows the connection, and the handler pulls bytes from it through [`std::io::Read`] (or all
 //! at once with [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`:
 //! a request cannot outlive the connection its body is still arriving on.
@@ -15,7 +15,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use crate::http::body::Decoder;
 use crate::http::head::{self, Head, Parsed, Span, Version};
 use crate::http::percent;
-use crate::http::{Error, Limits};
+use crate::http::{Limits, ProtocolError};
 
 /// The body reader, which lives with the protocol in [`crate::http`]; named here too, as part
 /// of the request a handler sees.
@@ -51,7 +51,7 @@ impl<'c> Request<'c> {
         head: Head,
         peer: SocketAddr,
         body: Body<'c>,
-    ) -> Result<Request<'c>, (Error, Body<'c>)> {
+    ) -> Result<Request<'c>, (ProtocolError, Body<'c>)> {
         match Target::parse(&raw, &head) {
             Ok(target) => Ok(Request {
                 raw,
@@ -163,10 +163,10 @@ impl<'c> Request<'c> {
 
     /// Parses a whole request (head and body) from `bytes`, for tests and tools that have a
     /// request without a connection. The peer address is `0.0.0.0:0`.
-    pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Request<'static>, Error> {
+    pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Request<'static>, ProtocolError> {
         let head = match head::parse(bytes, limits)? {
             Parsed::Complete(head) => head,
-            Parsed::Partial => return Err(Error::Incomplete),
+            Parsed::Partial => return Err(ProtocolError::Incomplete),
         };
         let body = Body::from_memory(
             bytes[head.len..].to_vec(),
@@ -273,7 +273,7 @@ impl Target {
     // ANCHOR: target
     /// Splits the target into path and query (RFC 9112 §3.2) and percent-decodes the path,
     /// once per request.
-    fn parse(raw: &[u8], head: &Head) -> Result<Target, Error> {
+    fn parse(raw: &[u8], head: &Head) -> Result<Target, ProtocolError> {
         let target = head.target.of(raw);
         let start = head.target.start as usize;
         // origin-form, "/path?query", is what nearly every request sends; asterisk-form,
@@ -291,7 +291,7 @@ impl Target {
                 .unwrap_or(rest.len());
             target.len() - rest.len() + authority
         } else {
-            return Err(Error::BadTarget);
+            return Err(ProtocolError::BadTarget);
         };
         let path_end = target
             .iter()
@@ -310,8 +310,8 @@ impl Target {
         });
         // The one decoding of the path (the router and the application reuse it): a broken
         // escape, a NUL or bytes that are not UTF-8 make the whole target bad.
-        let text = std::str::from_utf8(path.of(raw)).map_err(|_| Error::BadTarget)?;
-        let decoded = match percent::decode(text).map_err(|_| Error::BadTarget)? {
+        let text = std::str::from_utf8(path.of(raw)).map_err(|_| ProtocolError::BadTarget)?;
+        let decoded = match percent::decode(text).map_err(|_| ProtocolError::BadTarget)? {
             _ if path_start == path_end => Some("/".to_string()),
             Cow::Borrowed(_) => None,
             Cow::Owned(decoded) => Some(decoded),
@@ -377,7 +377,7 @@ mod tests {
         for target in bad {
             let bytes = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
             let outcome = Request::from_bytes(bytes.as_bytes(), &Limits::default());
-            assert_eq!(outcome.err(), Some(Error::BadTarget), "{target}");
+            assert_eq!(outcome.err(), Some(ProtocolError::BadTarget), "{target}");
         }
         let options = request(b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
         assert_eq!(options.path(), "*");
@@ -442,7 +442,7 @@ mod tests {
             request(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
         let err = req.body_bytes().unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert_eq!(req.body().failure(), Some(Error::BadChunkSize));
+        assert_eq!(req.body().failure(), Some(ProtocolError::BadChunkSize));
         assert!(req.body().read(&mut [0u8; 4]).is_err());
         let mut short = request(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc");
         assert_eq!(

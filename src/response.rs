@@ -17,7 +17,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::http::{rules, Error};
+use crate::http::{rules, ProtocolError};
 use crate::small_list::SmallList;
 
 mod into_response;
@@ -201,7 +201,7 @@ impl Response {
     }
 
     /// The answer to a request that broke the protocol: its status, and what was wrong.
-    pub fn for_error(err: Error) -> Response {
+    pub fn for_protocol_error(err: ProtocolError) -> Response {
         let status = err.status();
         Response::text(format!("{status} {}: {err}\n", reason(status))).with_status(status)
     }

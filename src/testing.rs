@@ -113,14 +113,14 @@ impl<S: Send + Sync + 'static> TestRequest<'_, S> {
         let mut bytes = bytes.into_bytes();
         bytes.extend_from_slice(&self.body);
         let app = &self.client.app;
-        let response = match Request::from_bytes(&bytes, app.request_limits()) {
+        let response = match Request::from_bytes(&bytes, app.limits()) {
             // The server answers a request that breaks the limits before any handler runs.
-            Err(err) => Response::for_error(err),
+            Err(err) => Response::for_protocol_error(err),
             Ok(mut request) => {
                 let response = app.handle(&mut request);
                 // As the connection loop does: a body that broke the rules decides the answer.
                 match request.body().failure() {
-                    Some(err) => Response::for_error(err),
+                    Some(err) => Response::for_protocol_error(err),
                     None => response,
                 }
             }

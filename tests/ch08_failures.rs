@@ -76,7 +76,7 @@ fn internal_details_stay_in_the_log_unless_debug_is_on() {
         assert_eq!(response.text(), "500 Internal Server Error\n", "{target}");
     }
     let mut app = app();
-    app.debug(true);
+    app.set_debug(true);
     let client = TestClient::new(app);
     assert!(client.get("/io").send().text().contains("No such file"));
     let panic = client

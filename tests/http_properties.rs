@@ -7,9 +7,9 @@
 
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
-use weft::http::body::Decoder;
-use weft::http::head::{self, Parsed};
-use weft::http::{Error, Limits};
+use weft::http::{Limits, ProtocolError};
+use weft::internals::body::Decoder;
+use weft::internals::head::{self, Parsed};
 use weft::request::Request;
 
 /// A request as the test writes it, and as the parser should give it back.
@@ -134,7 +134,7 @@ fn encode(message: &mut Message, framing: &Framing) -> Vec<u8> {
 
 /// Parses requests from `pieces` as the connection loop does: parse what has arrived, and
 /// when that is not enough, take the next piece.
-fn parse_stream(pieces: &[&[u8]], limits: &Limits) -> Result<Vec<Message>, Error> {
+fn parse_stream(pieces: &[&[u8]], limits: &Limits) -> Result<Vec<Message>, ProtocolError> {
     let mut pieces = pieces.iter();
     let mut buf: Vec<u8> = Vec::new();
     let mut messages = Vec::new();
@@ -145,7 +145,7 @@ fn parse_stream(pieces: &[&[u8]], limits: &Limits) -> Result<Vec<Message>, Error
                 Parsed::Partial => match pieces.next() {
                     Some(piece) => buf.extend_from_slice(piece),
                     None if buf.is_empty() => return Ok(messages),
-                    None => return Err(Error::Incomplete),
+                    None => return Err(ProtocolError::Incomplete),
                 },
             }
         };
@@ -169,7 +169,7 @@ fn parse_stream(pieces: &[&[u8]], limits: &Limits) -> Result<Vec<Message>, Error
             if decoded.consumed == 0 {
                 match pieces.next() {
                     Some(piece) => buf.extend_from_slice(piece),
-                    None => return Err(Error::Incomplete),
+                    None => return Err(ProtocolError::Incomplete),
                 }
             }
         }

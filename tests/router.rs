@@ -7,8 +7,8 @@
 //! registration must give. A property test checks the two routers agree on random tables.
 
 use proptest::prelude::*;
-use weft::http::percent::DecodeError;
-use weft::router::linear::LinearRouter;
+use weft::http::DecodeError;
+use weft::internals::linear::LinearRouter;
 use weft::router::{InsertError, ParamError, Router};
 
 /// What a lookup must give: `None` for no match, else the route and its decoded params.

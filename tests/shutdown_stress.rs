@@ -45,12 +45,12 @@ fn one_run(run: usize) {
     let addr = listener.local_addr().unwrap();
     let mut app = App::new();
     app.get("/", |_, _| "ok");
-    app.config(Config {
+    app.set_config(Config {
         workers: WORKERS,
         queue: 32,
         grace: Duration::from_secs(5),
     });
-    app.limits(Limits {
+    app.set_limits(Limits {
         max_parked: 64,
         park_after: Duration::from_millis(1),
         // Far longer than the test: an idle connection is closed by the shutdown, not by this.

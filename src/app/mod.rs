@@ -253,7 +253,7 @@ impl<S: Send + Sync + 'static> App<S> {
     /// Sends error details (an I/O error's text, a panic's message and place) to the
     /// client in error bodies. Off by default: they are for the log, and can tell an
     /// attacker about the server. Turn it on while developing only.
-    pub fn debug(&mut self, on: bool) -> &mut Self {
+    pub fn set_debug(&mut self, on: bool) -> &mut Self {
         self.debug = on;
         self
     }
@@ -288,20 +288,25 @@ impl<S: Send + Sync + 'static> App<S> {
 
     // ANCHOR: serve
     /// Sets the pool's size, queue and grace period (the default is [`Config::default`]).
-    pub fn config(&mut self, config: Config) -> &mut Self {
+    pub fn set_config(&mut self, config: Config) -> &mut Self {
         self.config = config;
         self
     }
 
-    /// What a client may send, as set by [`App::limits`].
-    pub fn request_limits(&self) -> &Limits {
-        &self.limits
+    /// The pool's size, queue and grace period, as set by [`App::set_config`].
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Sets what a client may send (the default is [`Limits::default`]).
-    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+    pub fn set_limits(&mut self, limits: Limits) -> &mut Self {
         self.limits = limits;
         self
+    }
+
+    /// What a client may send, as set by [`App::set_limits`].
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Binds `addr`, ready to serve: the returned [`Bound`] knows the address the system
@@ -326,7 +331,7 @@ impl<S: Send + Sync + 'static> App<S> {
 
     /// Serves the application on `addr` until Ctrl-C or `SIGTERM`, then drains the
     /// connections in flight and returns how that went: [`App::bind`], then [`Bound::run`].
-    /// The pool's size comes from [`App::config`].
+    /// The pool's size comes from [`App::set_config`].
     pub fn run(self, addr: impl ToSocketAddrs) -> io::Result<Drain> {
         self.bind(addr)?.run()
     }

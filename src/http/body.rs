@@ -19,7 +19,7 @@
 use std::ops::Range;
 
 use super::head::Framing;
-use super::{Error, Limits};
+use super::{Limits, ProtocolError};
 
 /// A chunk size has at most this many hex digits: 16 is all a `u64` holds, and a longer run
 /// of leading zeros is framing no honest client sends.
@@ -135,7 +135,7 @@ impl Decoder {
     ///
     /// Returns fewer bytes consumed than `input` holds only when it stops at data or at the end
     /// of the body; consuming nothing, with the body not done, means "give me more input".
-    pub fn decode(&mut self, input: &[u8], max: usize) -> Result<Decoded, Error> {
+    pub fn decode(&mut self, input: &[u8], max: usize) -> Result<Decoded, ProtocolError> {
         match &mut self.kind {
             Kind::Length { remaining } => {
                 let n = clamp(*remaining, input.len().min(max));
@@ -153,7 +153,7 @@ impl Decoder {
 
 impl Chunked {
     // ANCHOR: step
-    fn decode(&mut self, input: &[u8], max: usize) -> Result<Decoded, Error> {
+    fn decode(&mut self, input: &[u8], max: usize) -> Result<Decoded, ProtocolError> {
         let mut at = 0;
         while at < input.len() && self.state != State::Done {
             if self.state == State::Data {
@@ -180,7 +180,7 @@ impl Chunked {
     }
 
     /// Reads one framing byte and says which state comes next.
-    fn step(&mut self, byte: u8) -> Result<State, Error> {
+    fn step(&mut self, byte: u8) -> Result<State, ProtocolError> {
         use State::*;
         Ok(match (self.state, byte) {
             (Size, _) if byte.is_ascii_hexdigit() => {
@@ -191,15 +191,15 @@ impl Chunked {
                     .checked_mul(16)
                     .and_then(|size| size.checked_add(digit))
                     .filter(|_| self.digits <= MAX_SIZE_DIGITS)
-                    .ok_or(Error::BadChunkSize)?;
+                    .ok_or(ProtocolError::BadChunkSize)?;
                 Size
             }
             // At least one digit, then the end of the line or an extension.
             (Size, b'\r') if self.digits > 0 => SizeLf,
             (Size, b';' | b' ' | b'\t') if self.digits > 0 => self.overhead(Extension)?,
-            (Size, _) => return Err(Error::BadChunkSize),
+            (Size, _) => return Err(ProtocolError::BadChunkSize),
             (Extension, b'\r') => SizeLf,
-            (Extension, b'\n' | 0) => return Err(Error::BadChunk),
+            (Extension, b'\n' | 0) => return Err(ProtocolError::BadChunk),
             (Extension, _) => self.overhead(Extension)?,
             (SizeLf, b'\n') => {
                 // The whole chunk is counted against the limit before any of it is read.
@@ -207,7 +207,7 @@ impl Chunked {
                     .total
                     .checked_add(self.size)
                     .filter(|&total| total <= self.max_body)
-                    .ok_or(Error::BodyTooLarge)?;
+                    .ok_or(ProtocolError::BodyTooLarge)?;
                 if self.size == 0 {
                     TrailerStart
                 } else {
@@ -222,19 +222,22 @@ impl Chunked {
             }
             (TrailerStart, b'\r') => EndLf,
             (Trailer, b'\r') => TrailerLf,
-            (TrailerStart | Trailer, b'\n' | 0) => return Err(Error::BadChunk),
+            (TrailerStart | Trailer, b'\n' | 0) => return Err(ProtocolError::BadChunk),
             (TrailerStart | Trailer, _) => self.overhead(Trailer)?,
             (TrailerLf, b'\n') => TrailerStart,
             (EndLf, b'\n') => Done,
             // Every other byte is out of place: a missing CRLF, a bare CR, or data after Done.
-            _ => return Err(Error::BadChunk),
+            _ => return Err(ProtocolError::BadChunk),
         })
     }
     // ANCHOR_END: step
 
     /// Counts one byte of extension or trailer against the budget, then moves to `next`.
-    fn overhead(&mut self, next: State) -> Result<State, Error> {
-        self.overhead_left = self.overhead_left.checked_sub(1).ok_or(Error::BadChunk)?;
+    fn overhead(&mut self, next: State) -> Result<State, ProtocolError> {
+        self.overhead_left = self
+            .overhead_left
+            .checked_sub(1)
+            .ok_or(ProtocolError::BadChunk)?;
         Ok(next)
     }
 }
@@ -262,7 +265,7 @@ mod tests {
         framing: Framing,
         input: &[u8],
         step: usize,
-    ) -> Result<Option<(Vec<u8>, usize)>, Error> {
+    ) -> Result<Option<(Vec<u8>, usize)>, ProtocolError> {
         let mut decoder = Decoder::new(framing, &limits());
         let (mut body, mut at, mut available) = (Vec::new(), 0, 0);
         while !decoder.is_done() {
@@ -321,17 +324,17 @@ mod tests {
         body!(leading_zeros, CHUNKED, b"0005\r\nhello\r\n000\r\n\r\nNEXT", Ok(b"hello"));
         body!(extensions, CHUNKED, b"5;a=b;c=\"d\"\r\nhello\r\n0;end\r\n\r\nNEXT", Ok(b"hello"));
         body!(trailers, CHUNKED, b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\nNEXT", Ok(b"hello"));
-        body!(no_digits, CHUNKED, b"\r\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
-        body!(not_hex, CHUNKED, b"5g\r\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
-        body!(negative, CHUNKED, b"-5\r\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
-        body!(overflow, CHUNKED, b"10000000000000000\r\n", Err(Error::BadChunkSize));
-        body!(too_many_digits, CHUNKED, b"00000000000000001\r\nx\r\n", Err(Error::BadChunkSize));
-        body!(over_limit, CHUNKED, b"65\r\n", Err(Error::BodyTooLarge));
-        body!(over_limit_in_sum, CHUNKED, &[&b"40\r\n"[..], &[b'x'; 64], b"\r\n40\r\n"].concat(), Err(Error::BodyTooLarge));
-        body!(missing_crlf_after_data, CHUNKED, b"5\r\nhelloX\r\n0\r\n\r\n", Err(Error::BadChunk));
-        body!(bare_lf_size_line, CHUNKED, b"5\nhello\r\n0\r\n\r\n", Err(Error::BadChunkSize));
-        body!(bare_cr_size_line, CHUNKED, b"5\rhello\r\n0\r\n\r\n", Err(Error::BadChunk));
-        body!(nul_in_trailer, CHUNKED, b"0\r\nX: \0\r\n\r\n", Err(Error::BadChunk));
-        body!(endless_extension, CHUNKED, &[&b"5;"[..], &[b'x'; 100]].concat(), Err(Error::BadChunk));
+        body!(no_digits, CHUNKED, b"\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(not_hex, CHUNKED, b"5g\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(negative, CHUNKED, b"-5\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(overflow, CHUNKED, b"10000000000000000\r\n", Err(ProtocolError::BadChunkSize));
+        body!(too_many_digits, CHUNKED, b"00000000000000001\r\nx\r\n", Err(ProtocolError::BadChunkSize));
+        body!(over_limit, CHUNKED, b"65\r\n", Err(ProtocolError::BodyTooLarge));
+        body!(over_limit_in_sum, CHUNKED, &[&b"40\r\n"[..], &[b'x'; 64], b"\r\n40\r\n"].concat(), Err(ProtocolError::BodyTooLarge));
+        body!(missing_crlf_after_data, CHUNKED, b"5\r\nhelloX\r\n0\r\n\r\n", Err(ProtocolError::BadChunk));
+        body!(bare_lf_size_line, CHUNKED, b"5\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(bare_cr_size_line, CHUNKED, b"5\rhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunk));
+        body!(nul_in_trailer, CHUNKED, b"0\r\nX: \0\r\n\r\n", Err(ProtocolError::BadChunk));
+        body!(endless_extension, CHUNKED, &[&b"5;"[..], &[b'x'; 100]].concat(), Err(ProtocolError::BadChunk));
     }
 }

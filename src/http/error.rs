@@ -1,7 +1,7 @@
 //! Chapter 5: every way a request can break the protocol, each with the status it earns.
 //!
 //! One variant per mistake, so a log line or a test names exactly what went wrong, and one
-//! place ([`Error::status`]) that decides the answer. Every variant here ends the connection:
+//! place ([`ProtocolError::status`]) that decides the answer. Every variant here ends the connection:
 //! once a request's framing is in doubt, the bytes after it cannot be trusted to be the next
 //! request (that is how request smuggling works), so the server answers and closes.
 
@@ -9,7 +9,7 @@ use std::fmt;
 
 /// A request the server refuses, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Error {
+pub enum ProtocolError {
     // ANCHOR: variants
     /// The request line is not `method SP request-target SP HTTP-version` (RFC 9112 §3).
     BadRequestLine,
@@ -66,11 +66,11 @@ pub enum Error {
     // ANCHOR_END: variants
 }
 
-impl Error {
+impl ProtocolError {
     // ANCHOR: status
     /// The status code this mistake is answered with.
     pub fn status(self) -> u16 {
-        use Error::*;
+        use ProtocolError::*;
         match self {
             BadRequestLine | BadTarget | BadHeaderName | BadHeaderValue | BareCr | BadHost => 400,
             LengthAndTransferEncoding | ConflictingLength | BadLength | BadTransferEncoding => 400,
@@ -87,9 +87,9 @@ impl Error {
     // ANCHOR_END: status
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use Error::*;
+        use ProtocolError::*;
         let text = match self {
             BadRequestLine => "malformed request line",
             BadTarget => "malformed request target",
@@ -117,7 +117,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for ProtocolError {}
 
 #[cfg(test)]
 mod tests {
@@ -126,18 +126,18 @@ mod tests {
     #[test]
     fn statuses_are_client_errors_or_not_implemented() {
         let all = [
-            Error::BadRequestLine,
-            Error::TargetTooLong,
-            Error::HeadTooLarge,
-            Error::BodyTooLarge,
-            Error::UnsupportedTransferCoding,
-            Error::UnsupportedVersion,
-            Error::Timeout,
+            ProtocolError::BadRequestLine,
+            ProtocolError::TargetTooLong,
+            ProtocolError::HeadTooLarge,
+            ProtocolError::BodyTooLarge,
+            ProtocolError::UnsupportedTransferCoding,
+            ProtocolError::UnsupportedVersion,
+            ProtocolError::Timeout,
         ];
         let statuses: Vec<u16> = all.iter().map(|e| e.status()).collect();
         assert_eq!(statuses, [400, 414, 431, 413, 501, 505, 408]);
         assert_eq!(
-            Error::BareCr.to_string(),
+            ProtocolError::BareCr.to_string(),
             "bare CR (a CR not followed by LF)"
         );
     }

@@ -1,6 +1,6 @@
 //! Chapter 5: reading a request head out of a buffer, and deciding what it means.
 //!
-//! [`parse`] is a pure function: bytes in, "complete" or "partial" (or an [`Error`]) out. It
+//! [`parse`] is a pure function: bytes in, "complete" or "partial" (or a [`ProtocolError`]) out. It
 //! owns no socket and remembers nothing between calls, so the connection loop can call it
 //! again each time more bytes arrive, and a test can feed it any split of any input.
 //!
@@ -10,7 +10,7 @@
 //! (whether another request may follow) and *expectations* (`100-continue`).
 
 use super::limits::MAX_HEADERS_CEILING;
-use super::{Error, Limits};
+use super::{Limits, ProtocolError};
 use crate::small_list::SmallList;
 
 /// Room the request line needs besides its target: a method, two spaces, `HTTP/1.1`, CRLF.
@@ -21,7 +21,7 @@ const REQUEST_LINE_SLACK: usize = 64;
 ///
 /// The head keeps positions instead of copies, so parsing a head allocates nothing for its
 /// headers' names and values; and the list of positions keeps its first
-/// [`INLINE_HEADERS`] entries inline, so a usual head allocates nothing at all.
+/// `INLINE_HEADERS` entries inline, so a usual head allocates nothing at all.
 ///
 /// Offsets are `u32`, not `usize`: a head is a few kilobytes, and half-size spans make the
 /// inline list of a [`Head`], which is moved by value several times per request, half as
@@ -43,11 +43,11 @@ impl Span {
 
     /// Where `part`, a slice of `whole`, begins and ends in it; an error past 4 GiB (only a
     /// `max_head` set that high could get there), not a wrapped offset.
-    fn within(whole: &[u8], part: &[u8]) -> Result<Span, Error> {
+    fn within(whole: &[u8], part: &[u8]) -> Result<Span, ProtocolError> {
         // `httparse` returns sub-slices of the buffer it was given, so the difference of the
         // two addresses is the offset. Comparing addresses needs no `unsafe`.
         let start = part.as_ptr() as usize - whole.as_ptr() as usize;
-        let offset = |n: usize| u32::try_from(n).map_err(|_| Error::HeadTooLarge);
+        let offset = |n: usize| u32::try_from(n).map_err(|_| ProtocolError::HeadTooLarge);
         Ok(Span {
             start: offset(start)?,
             end: offset(start + part.len())?,
@@ -128,7 +128,7 @@ pub enum Parsed {
 ///
 /// Looks at no more than `limits.max_head` bytes: once that many have arrived without the end
 /// of a head, the answer is an error, never "partial", so a caller never buffers past it.
-pub fn parse(buf: &[u8], limits: &Limits) -> Result<Parsed, Error> {
+pub fn parse(buf: &[u8], limits: &Limits) -> Result<Parsed, ProtocolError> {
     let window = &buf[..buf.len().min(limits.max_head)];
     let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS_CEILING];
     let max_headers = limits.max_headers.min(MAX_HEADERS_CEILING);
@@ -144,9 +144,9 @@ pub fn parse(buf: &[u8], limits: &Limits) -> Result<Parsed, Error> {
                 && (window.len() > limits.max_target + REQUEST_LINE_SLACK
                     || window.len() >= limits.max_head);
             if target_known_too_long || request_line_too_long {
-                Err(Error::TargetTooLong)
+                Err(ProtocolError::TargetTooLong)
             } else if window.len() >= limits.max_head {
-                Err(Error::HeadTooLarge)
+                Err(ProtocolError::HeadTooLarge)
             } else {
                 Ok(Parsed::Partial)
             }
@@ -158,19 +158,19 @@ pub fn parse(buf: &[u8], limits: &Limits) -> Result<Parsed, Error> {
 
 // ANCHOR: refine
 /// Names the protocol mistake behind an `httparse` error.
-fn refine(err: httparse::Error, window: &[u8]) -> Error {
+fn refine(err: httparse::Error, window: &[u8]) -> ProtocolError {
     match err {
         // A request line whose version is well-formed but not 1.0 or 1.1 is an HTTP we do
         // not speak (RFC 9110 §15.6.6); anything else there is just malformed.
-        httparse::Error::Version if names_a_version(window) => Error::UnsupportedVersion,
+        httparse::Error::Version if names_a_version(window) => ProtocolError::UnsupportedVersion,
         httparse::Error::Version | httparse::Error::Token | httparse::Error::Status => {
-            Error::BadRequestLine
+            ProtocolError::BadRequestLine
         }
-        httparse::Error::HeaderName => Error::BadHeaderName,
-        httparse::Error::HeaderValue => Error::BadHeaderValue,
+        httparse::Error::HeaderName => ProtocolError::BadHeaderName,
+        httparse::Error::HeaderValue => ProtocolError::BadHeaderValue,
         // RFC 9112 §2.2: a CR must be followed by LF.
-        httparse::Error::NewLine => Error::BareCr,
-        httparse::Error::TooManyHeaders => Error::TooManyHeaders,
+        httparse::Error::NewLine => ProtocolError::BareCr,
+        httparse::Error::TooManyHeaders => ProtocolError::TooManyHeaders,
     }
 }
 
@@ -198,14 +198,14 @@ fn validate(
     buf: &[u8],
     len: usize,
     limits: &Limits,
-) -> Result<Parsed, Error> {
+) -> Result<Parsed, ProtocolError> {
     // httparse only completes with all three parts present, and only accepts 1.0 and 1.1.
     let (Some(method), Some(target), Some(minor)) = (request.method, request.path, request.version)
     else {
-        return Err(Error::BadRequestLine);
+        return Err(ProtocolError::BadRequestLine);
     };
     if target.len() > limits.max_target {
-        return Err(Error::TargetTooLong);
+        return Err(ProtocolError::TargetTooLong);
     }
     let version = if minor == 0 {
         Version::Http10
@@ -226,7 +226,7 @@ fn validate(
     // HTTP/1.1 request message that lacks a Host header field and to any request message that
     // contains more than one Host header field".
     if fields.hosts > 1 || (version == Version::Http11 && fields.hosts == 0) {
-        return Err(Error::BadHost);
+        return Err(ProtocolError::BadHost);
     }
     // RFC 9112 §9.3: 1.1 persists unless told to close; 1.0 only when asked to keep alive.
     let keep_alive = !fields.close && (version == Version::Http11 || fields.keep_alive);
@@ -257,14 +257,14 @@ struct Fields {
 
 impl Fields {
     /// Takes note of one header line.
-    fn note(&mut self, name: &str, value: &[u8], version: Version) -> Result<(), Error> {
+    fn note(&mut self, name: &str, value: &[u8], version: Version) -> Result<(), ProtocolError> {
         if name.eq_ignore_ascii_case("content-length") {
             // RFC 9110 §8.6: repeats of one value (`5, 5`, or two lines of `5`) may be taken
             // as that value; different values are an error.
             for item in list(value) {
                 let length = parse_length(item)?;
                 if self.length.is_some_and(|seen| seen != length) {
-                    return Err(Error::ConflictingLength);
+                    return Err(ProtocolError::ConflictingLength);
                 }
                 self.length = Some(length);
             }
@@ -274,12 +274,12 @@ impl Fields {
                 if self.chunked || coding.is_empty() {
                     // RFC 9112 §6.3 rule 4: chunked must be the final coding, and only once;
                     // an empty coding is no coding at all.
-                    return Err(Error::BadTransferEncoding);
+                    return Err(ProtocolError::BadTransferEncoding);
                 } else if coding.eq_ignore_ascii_case(b"chunked") {
                     self.chunked = true;
                 } else {
                     // RFC 9112 §6.1: a coding we do not understand gets 501.
-                    return Err(Error::UnsupportedTransferCoding);
+                    return Err(ProtocolError::UnsupportedTransferCoding);
                 }
             }
         } else if name.eq_ignore_ascii_case("host") {
@@ -295,30 +295,30 @@ impl Fields {
             if trim(value).eq_ignore_ascii_case(b"100-continue") {
                 self.expect_continue = true;
             } else {
-                return Err(Error::UnsupportedExpectation);
+                return Err(ProtocolError::UnsupportedExpectation);
             }
         }
         Ok(())
     }
 
     /// Decides where the body ends, by RFC 9112 §6.3.
-    fn framing(&self, version: Version, limits: &Limits) -> Result<Framing, Error> {
+    fn framing(&self, version: Version, limits: &Limits) -> Result<Framing, ProtocolError> {
         if self.transfer_encoding {
             if self.length.is_some() {
                 // Rule 3: a message with both "might indicate an attempt to perform request
                 // smuggling"; we refuse it rather than guess which one a proxy believed.
-                return Err(Error::LengthAndTransferEncoding);
+                return Err(ProtocolError::LengthAndTransferEncoding);
             }
             if version == Version::Http10 || !self.chunked {
                 // §6.1: Transfer-Encoding in a 1.0 message means faulty framing; rule 4:
                 // without a final chunked, the length cannot be determined.
-                return Err(Error::BadTransferEncoding);
+                return Err(ProtocolError::BadTransferEncoding);
             }
             return Ok(Framing::Chunked);
         }
         match self.length {
             // RFC 9110 §15.5.14: refuse a body over the limit before reading any of it.
-            Some(length) if length > limits.max_body => Err(Error::BodyTooLarge),
+            Some(length) if length > limits.max_body => Err(ProtocolError::BodyTooLarge),
             Some(0) | None => Ok(Framing::Empty),
             Some(length) => Ok(Framing::Length(length)),
         }
@@ -345,18 +345,18 @@ fn trim(value: &[u8]) -> &[u8] {
 // ANCHOR: parse_length
 /// Parses `Content-Length = 1*DIGIT` (RFC 9110 §8.6) with checked arithmetic: a sign, a
 /// space, a hex digit or a value past `u64::MAX` is an error, never a wrap.
-fn parse_length(digits: &[u8]) -> Result<u64, Error> {
+fn parse_length(digits: &[u8]) -> Result<u64, ProtocolError> {
     if digits.is_empty() {
-        return Err(Error::BadLength);
+        return Err(ProtocolError::BadLength);
     }
     digits.iter().try_fold(0u64, |length, &b| {
         if !b.is_ascii_digit() {
-            return Err(Error::BadLength);
+            return Err(ProtocolError::BadLength);
         }
         length
             .checked_mul(10)
             .and_then(|length| length.checked_add(u64::from(b - b'0')))
-            .ok_or(Error::BadLength)
+            .ok_or(ProtocolError::BadLength)
     })
 }
 // ANCHOR_END: parse_length
@@ -422,36 +422,36 @@ mod tests {
         ok!(bare_lf_lines, b"GET / HTTP/1.1\nHost: a\n\n", Framing::Empty, keep_alive: true);
         ok!(absolute_form, b"GET http://a/x HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
 
-        err!(no_version, b"GET /\r\n\r\n", Error::BadRequestLine);
-        err!(two_spaces, b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequestLine);
-        err!(space_in_target, b"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequestLine);
-        err!(version_2, b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", Error::UnsupportedVersion);
-        err!(version_1_2, b"GET / HTTP/1.2\r\nHost: a\r\n\r\n", Error::UnsupportedVersion);
-        err!(version_garbage, b"GET / HTTP/x\r\nHost: a\r\n\r\n", Error::BadRequestLine);
-        err!(space_before_colon, b"GET / HTTP/1.1\r\nHost : a\r\n\r\n", Error::BadHeaderName);
-        err!(obs_fold, b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", Error::BadHeaderName);
-        err!(nul_in_value, b"GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", Error::BadHeaderValue);
-        err!(bare_cr_in_value, b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", Error::BadHeaderValue);
-        err!(bare_cr_after_line, b"GET / HTTP/1.1\rHost: a\r\n\r\n", Error::BareCr);
-        err!(no_host, b"GET / HTTP/1.1\r\n\r\n", Error::BadHost);
-        err!(two_hosts, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Error::BadHost);
-        err!(length_and_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", Error::LengthAndTransferEncoding);
-        err!(lengths_differ, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", Error::ConflictingLength);
-        err!(length_list_differs, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n", Error::ConflictingLength);
-        err!(length_negative, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", Error::BadLength);
-        err!(length_plus, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", Error::BadLength);
-        err!(length_hex, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", Error::BadLength);
-        err!(length_empty, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", Error::BadLength);
-        err!(length_overflow, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", Error::BadLength);
-        err!(length_over_limit, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000000\r\n\r\n", Error::BodyTooLarge);
-        err!(gzip, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", Error::UnsupportedTransferCoding);
-        err!(gzip_then_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", Error::UnsupportedTransferCoding);
-        err!(chunked_not_last, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", Error::BadTransferEncoding);
-        err!(chunked_twice, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", Error::BadTransferEncoding);
-        err!(empty_coding, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", Error::BadTransferEncoding);
-        err!(chunked_in_10, b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", Error::BadTransferEncoding);
-        err!(expect_other, b"POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n", Error::UnsupportedExpectation);
-        err!(too_many_headers, b"GET / HTTP/1.1\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\nA: 5\r\nA: 6\r\nA: 7\r\nA: 8\r\nA: 9\r\n\r\n", Error::TooManyHeaders);
+        err!(no_version, b"GET /\r\n\r\n", ProtocolError::BadRequestLine);
+        err!(two_spaces, b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", ProtocolError::BadRequestLine);
+        err!(space_in_target, b"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", ProtocolError::BadRequestLine);
+        err!(version_2, b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", ProtocolError::UnsupportedVersion);
+        err!(version_1_2, b"GET / HTTP/1.2\r\nHost: a\r\n\r\n", ProtocolError::UnsupportedVersion);
+        err!(version_garbage, b"GET / HTTP/x\r\nHost: a\r\n\r\n", ProtocolError::BadRequestLine);
+        err!(space_before_colon, b"GET / HTTP/1.1\r\nHost : a\r\n\r\n", ProtocolError::BadHeaderName);
+        err!(obs_fold, b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", ProtocolError::BadHeaderName);
+        err!(nul_in_value, b"GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", ProtocolError::BadHeaderValue);
+        err!(bare_cr_in_value, b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", ProtocolError::BadHeaderValue);
+        err!(bare_cr_after_line, b"GET / HTTP/1.1\rHost: a\r\n\r\n", ProtocolError::BareCr);
+        err!(no_host, b"GET / HTTP/1.1\r\n\r\n", ProtocolError::BadHost);
+        err!(two_hosts, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", ProtocolError::BadHost);
+        err!(length_and_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", ProtocolError::LengthAndTransferEncoding);
+        err!(lengths_differ, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", ProtocolError::ConflictingLength);
+        err!(length_list_differs, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n", ProtocolError::ConflictingLength);
+        err!(length_negative, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", ProtocolError::BadLength);
+        err!(length_plus, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", ProtocolError::BadLength);
+        err!(length_hex, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", ProtocolError::BadLength);
+        err!(length_empty, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", ProtocolError::BadLength);
+        err!(length_overflow, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", ProtocolError::BadLength);
+        err!(length_over_limit, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000000\r\n\r\n", ProtocolError::BodyTooLarge);
+        err!(gzip, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", ProtocolError::UnsupportedTransferCoding);
+        err!(gzip_then_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ProtocolError::UnsupportedTransferCoding);
+        err!(chunked_not_last, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", ProtocolError::BadTransferEncoding);
+        err!(chunked_twice, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", ProtocolError::BadTransferEncoding);
+        err!(empty_coding, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", ProtocolError::BadTransferEncoding);
+        err!(chunked_in_10, b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", ProtocolError::BadTransferEncoding);
+        err!(expect_other, b"POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n", ProtocolError::UnsupportedExpectation);
+        err!(too_many_headers, b"GET / HTTP/1.1\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\nA: 5\r\nA: 6\r\nA: 7\r\nA: 8\r\nA: 9\r\n\r\n", ProtocolError::TooManyHeaders);
     }
     // ANCHOR_END: table
 
@@ -496,13 +496,25 @@ mod tests {
     #[test]
     fn limits_turn_partial_into_errors() {
         let long_target = [&b"GET /"[..], &[b'a'; 200]].concat();
-        assert_eq!(parse(&long_target, &limits()), Err(Error::TargetTooLong));
+        assert_eq!(
+            parse(&long_target, &limits()),
+            Err(ProtocolError::TargetTooLong)
+        );
         let complete_long = [&b"GET /"[..], &[b'a'; 70], b" HTTP/1.1\r\n"].concat();
-        assert_eq!(parse(&complete_long, &limits()), Err(Error::TargetTooLong));
+        assert_eq!(
+            parse(&complete_long, &limits()),
+            Err(ProtocolError::TargetTooLong)
+        );
         let big_header = [&b"GET / HTTP/1.1\r\nX: "[..], &[b'a'; 300]].concat();
-        assert_eq!(parse(&big_header, &limits()), Err(Error::HeadTooLarge));
+        assert_eq!(
+            parse(&big_header, &limits()),
+            Err(ProtocolError::HeadTooLarge)
+        );
         let empty_lines = [b'\n'; 300];
-        assert_eq!(parse(&empty_lines, &limits()), Err(Error::HeadTooLarge));
+        assert_eq!(
+            parse(&empty_lines, &limits()),
+            Err(ProtocolError::HeadTooLarge)
+        );
     }
 
     #[test]
@@ -519,7 +531,10 @@ mod tests {
         assert_eq!(parse_length(b"0"), Ok(0));
         assert_eq!(parse_length(b"007"), Ok(7));
         assert_eq!(parse_length(b"18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_length(b"18446744073709551616"), Err(Error::BadLength));
-        assert_eq!(parse_length(b"1 2"), Err(Error::BadLength));
+        assert_eq!(
+            parse_length(b"18446744073709551616"),
+            Err(ProtocolError::BadLength)
+        );
+        assert_eq!(parse_length(b"1 2"), Err(ProtocolError::BadLength));
     }
 }

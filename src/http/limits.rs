@@ -2,7 +2,7 @@
 //!
 //! Every number the connection loop trusts a client with is here, named, with a default a
 //! reader can defend. A request that goes past one gets its own status code (see
-//! [`Error`](super::Error)), never a hang or an unbounded buffer.
+//! [`ProtocolError`](super::ProtocolError)), never a hang or an unbounded buffer.
 
 use std::time::Duration;
 

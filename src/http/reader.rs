@@ -9,7 +9,7 @@ use std::io::{self, Read};
 
 use super::body::Decoder;
 use super::wire::{is_timeout, Wire};
-use super::Error;
+use super::ProtocolError;
 
 // ANCHOR: body
 /// A request body, read on demand.
@@ -24,7 +24,7 @@ pub struct Body<'c> {
     /// The client sent `Expect: 100-continue` and we have not answered it yet.
     owe_continue: bool,
     /// The first error met while reading; once set, every read returns it.
-    failure: Option<Error>,
+    failure: Option<ProtocolError>,
 }
 // ANCHOR_END: body
 
@@ -62,7 +62,7 @@ impl<'c> Body<'c> {
     }
 
     /// The error that stopped reading, if one did.
-    pub fn failure(&self) -> Option<Error> {
+    pub fn failure(&self) -> Option<ProtocolError> {
         self.failure
     }
 
@@ -71,7 +71,7 @@ impl<'c> Body<'c> {
     /// bytes), so the next request starts where it should. `Ok(true)` when the connection
     /// can carry another request; `Ok(false)` when it must close; `Err` when the body broke
     /// the protocol and the answer must be that error.
-    pub(crate) fn finish(&mut self, max_drain: u64) -> Result<bool, Error> {
+    pub(crate) fn finish(&mut self, max_drain: u64) -> Result<bool, ProtocolError> {
         if let Some(err) = self.failure {
             return Err(err);
         }
@@ -97,18 +97,20 @@ impl<'c> Body<'c> {
             }
         }
         match self.failure {
-            Some(Error::Timeout | Error::Incomplete) | None => Ok(self.decoder.is_done()),
+            Some(ProtocolError::Timeout | ProtocolError::Incomplete) | None => {
+                Ok(self.decoder.is_done())
+            }
             Some(err) => Err(err),
         }
     }
     // ANCHOR_END: finish
 
     /// Records `err` as the body's failure and turns it into an `io::Error` for the reader.
-    fn fail(&mut self, err: Error) -> io::Error {
+    fn fail(&mut self, err: ProtocolError) -> io::Error {
         self.failure = Some(err);
         let kind = match err {
-            Error::Timeout => io::ErrorKind::TimedOut,
-            Error::Incomplete => io::ErrorKind::UnexpectedEof,
+            ProtocolError::Timeout => io::ErrorKind::TimedOut,
+            ProtocolError::Incomplete => io::ErrorKind::UnexpectedEof,
             _ => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, err)
@@ -147,10 +149,10 @@ impl Read for Body<'_> {
             }
             // The buffer is used up without a byte of data: wait for more from the client.
             match self.input.fill() {
-                Ok(0) => return Err(self.fail(Error::Incomplete)),
+                Ok(0) => return Err(self.fail(ProtocolError::Incomplete)),
                 Ok(_) => {}
-                Err(err) if is_timeout(&err) => return Err(self.fail(Error::Timeout)),
-                Err(_) => return Err(self.fail(Error::Incomplete)),
+                Err(err) if is_timeout(&err) => return Err(self.fail(ProtocolError::Timeout)),
+                Err(_) => return Err(self.fail(ProtocolError::Incomplete)),
             }
         }
     }

@@ -40,7 +40,7 @@
 //! # Percent-encoding
 //!
 //! Matching works on the raw path, byte for byte, so an encoded `%2F` stays inside its
-//! segment ([`crate::http::percent`] explains). Parameters are decoded afterwards: value by value with
+//! segment (`http::percent` explains). Parameters are decoded afterwards: value by value with
 //! [`Params::decoded`], or, by a caller that has decoded the whole path already (weft's
 //! request does, once), by finding each value's place in it with [`Params::ranges`].
 //!
@@ -51,7 +51,7 @@
 //! would match, so it can answer `308 Permanent Redirect` to it instead of `404`.
 
 mod error;
-pub mod linear;
+pub(crate) mod linear;
 mod params;
 mod pattern;
 

@@ -22,7 +22,7 @@ use super::write::{self, Exchange};
 use crate::http::body::Decoder;
 use crate::http::head::{self, Framing, Head, Parsed};
 use crate::http::wire::{is_timeout, Wire};
-use crate::http::{Body, Error, Limits};
+use crate::http::{Body, Limits, ProtocolError};
 use crate::pool::panic_message;
 use crate::request::Request;
 use crate::response::Response;
@@ -92,16 +92,6 @@ impl Connection {
 }
 
 // ANCHOR: serve_connection
-/// Serves HTTP/1.1 on `stream` until either side closes it, calling `handler` for each request.
-pub fn serve_connection<H>(stream: TcpStream, limits: &Limits, shutdown: &Shutdown, handler: &H)
-where
-    H: Fn(&mut Request<'_>) -> Response,
-{
-    if let Some(connection) = Connection::new(stream, limits, None) {
-        serve(connection, limits, shutdown, handler, None);
-    }
-}
-
 /// Chapter 10: where the connection loop leaves a connection that must wait for its client,
 /// so that the waiting costs no worker. The loop knows only this much of the poller that
 /// chapter 10 builds (`park::Parking`), so the poller can be added on top of it.
@@ -120,7 +110,7 @@ pub(crate) trait WaitingRoom {
 /// for the client: then it is parked, and a worker picks it up again when bytes arrive.
 // The connection goes into `park` and comes back from it by value (see `WaitingRoom::park`).
 #[allow(clippy::result_large_err)]
-pub(crate) fn serve<H>(
+pub(crate) fn serve_connection<H>(
     mut conn: Connection,
     limits: &Limits,
     shutdown: &Shutdown,
@@ -166,9 +156,9 @@ pub(crate) fn serve<H>(
         let next = exchange(&mut conn.wire, head, peer, limits, shutdown, handler);
         conn.wire.end_body();
         match next {
-            Ok(Next::Request) => continue,
-            Ok(Next::Close) => break false,
-            Ok(Next::Linger) => break true,
+            Ok(Then::Request) => continue,
+            Ok(Then::Close) => break false,
+            Ok(Then::Linger) => break true,
             Err(err) => {
                 log::debug!("{peer}: connection ended while writing: {err}");
                 break false;
@@ -201,7 +191,7 @@ fn read_head(
     limits: &Limits,
     shutdown: &Shutdown,
     patience: Option<Duration>,
-) -> Result<Step, Error> {
+) -> Result<Step, ProtocolError> {
     let may_park = patience.is_some();
     loop {
         if let Parsed::Complete(head) = head::parse(conn.wire.buffered(), limits)? {
@@ -223,7 +213,7 @@ fn read_head(
             deadline.saturating_duration_since(Instant::now())
         };
         if timeout.is_zero() && !idle {
-            return Err(Error::Timeout);
+            return Err(ProtocolError::Timeout);
         }
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
         // beyond a short wait for a client that answers at once.
@@ -241,13 +231,13 @@ fn read_head(
         };
         match read {
             Ok(0) if idle => return Ok(Step::Close),
-            Ok(0) => return Err(Error::Incomplete),
+            Ok(0) => return Err(ProtocolError::Incomplete),
             Ok(_) => {}
             Err(err) if is_timeout(&err) && may_park && (wait < timeout || wait.is_zero()) => {
                 return Ok(Step::Park)
             }
             Err(err) if is_timeout(&err) && idle => return Ok(Step::Close),
-            Err(err) if is_timeout(&err) => return Err(Error::Timeout),
+            Err(err) if is_timeout(&err) => return Err(ProtocolError::Timeout),
             Err(_) => return Ok(Step::Close),
         }
     }
@@ -255,7 +245,7 @@ fn read_head(
 // ANCHOR_END: read_head
 
 /// What the connection does after a response.
-enum Next {
+enum Then {
     /// Reads the next request.
     Request,
     /// Closes: every byte the client sent has been read, and it expects the close (it asked
@@ -276,7 +266,7 @@ fn exchange<H>(
     limits: &Limits,
     shutdown: &Shutdown,
     handler: &H,
-) -> io::Result<Next>
+) -> io::Result<Then>
 where
     H: Fn(&mut Request<'_>) -> Response,
 {
@@ -292,7 +282,7 @@ where
     let (response, head_only, reusable) = match Request::new(raw, head, peer, body) {
         Err((err, _body)) => {
             log::info!("{peer}: rejected a request: {err} ({})", err.status());
-            (Response::for_error(err), false, false)
+            (Response::for_protocol_error(err), false, false)
         }
         Ok(mut request) => {
             log::debug!("{peer}: {} {}", request.method(), request.target());
@@ -320,11 +310,11 @@ where
         keep_alive: keep_alive && reusable && !shutdown.is_triggered(),
     };
     Ok(if write::write(wire, response, exchange)? {
-        Next::Request
+        Then::Request
     } else if reusable && wire.buffered().is_empty() {
-        Next::Close
+        Then::Close
     } else {
-        Next::Linger
+        Then::Linger
     })
 }
 // ANCHOR_END: exchange
@@ -346,14 +336,14 @@ fn finish_body(
         // A body that broke the protocol decides the answer, whatever the handler said.
         Err(err) => {
             log::info!("{peer}: rejected a request body: {err} ({})", err.status());
-            Err(Response::for_error(err))
+            Err(Response::for_protocol_error(err))
         }
     }
 }
 
 /// Answers a request whose head broke the protocol; the connection then closes.
-fn reject(wire: &mut Wire, err: Error, peer: SocketAddr) {
-    if err == Error::Incomplete {
+fn reject(wire: &mut Wire, err: ProtocolError, peer: SocketAddr) {
+    if err == ProtocolError::Incomplete {
         log::debug!("{peer}: closed in the middle of a head");
         return;
     }
@@ -363,5 +353,5 @@ fn reject(wire: &mut Wire, err: Error, peer: SocketAddr) {
         version: head::Version::Http11,
         keep_alive: false,
     };
-    let _ = write::write(wire, Response::for_error(err), exchange);
+    let _ = write::write(wire, Response::for_protocol_error(err), exchange);
 }

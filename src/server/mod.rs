@@ -5,18 +5,18 @@
 //!   queue is full the acceptor answers the connection itself with a short `503 Service
 //!   Unavailable` and closes it: the client learns at once that the server is busy, and the
 //!   server's memory and latency stay bounded however many clients arrive;
-//! - chapter 5, [`serve_http`]: the job a worker runs is the HTTP connection loop ([`conn`]),
+//! - chapter 5, [`serve_http`]: the job a worker runs is the HTTP connection loop (`conn.rs`),
 //!   which reads requests with [`crate::http`] and writes responses (chapter 6, `write.rs`);
-//! - chapter 10, also [`serve_http`], as [`Limits`] asks: a [`Gate`] on open connections, and
+//! - chapter 10, also [`serve_http`], as [`Limits`] asks: a gate on open connections, and
 //!   a poller (`park.rs`) where idle connections wait without holding a worker.
 
-pub mod conn;
+pub(crate) mod conn;
 mod gate;
 mod park;
 mod refuse;
 mod write;
 
-pub use gate::{Gate, Ticket};
+pub(crate) use gate::{Gate, Ticket};
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
@@ -106,7 +106,7 @@ where
         let (limits, stop, parking) = (limits.clone(), shutdown.clone(), parking.clone());
         Pool::new(config.workers, config.queue, move |conn| {
             let parking = parking.as_ref().map(|p| p as &dyn conn::WaitingRoom);
-            conn::serve(conn, &limits, &stop, &handler, parking)
+            conn::serve_connection(conn, &limits, &stop, &handler, parking)
         })
     };
     let poller = parking.map(|parking| parking.start(&pool, limits, shutdown));

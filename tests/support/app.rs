@@ -25,7 +25,7 @@ impl Running {
     pub fn start<S: Send + Sync + 'static>(mut app: App<S>) -> Running {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
-        app.config(Config {
+        app.set_config(Config {
             workers: 4,
             queue: 64,
             grace: Duration::from_secs(2),

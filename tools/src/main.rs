@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     let flags = Flags::from_env(&["--addr", "--workers"]);
     let workers = flags.value_or_exit("--workers", Config::default().workers);
     let mut app = showcase::app(&Options::default());
-    app.config(Config {
+    app.set_config(Config {
         workers,
         ..Config::default()
     });

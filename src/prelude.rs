@@ -1,0 +1,22 @@
+//! What a handler author needs, in one import: `use weft::prelude::*;`.
+//!
+//! ```
+//! use weft::prelude::*;
+//!
+//! fn hello(_: &mut Request<'_>, cx: &Ctx<'_>) -> Result<String, HttpError> {
+//!     Ok(format!("hello, {}", cx.param("name")))
+//! }
+//!
+//! let mut app = App::new();
+//! app.get("/hello/:name", hello);
+//! app.wrap(from_fn(|request: &mut Request<'_>, next: Next<'_>| next.run(request)));
+//! ```
+
+pub use crate::app::{App, Bound, Ctx, Group};
+pub use crate::error::HttpError;
+pub use crate::http::Limits;
+pub use crate::middleware::{from_fn, Middleware, Next};
+pub use crate::pool::Drain;
+pub use crate::request::Request;
+pub use crate::response::{IntoResponse, Json, Response};
+pub use crate::server::Config;
