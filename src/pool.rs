@@ -30,6 +30,8 @@ pub struct Pool<T: Send + 'static> {
     /// Each worker sends its index here as it exits, so shutdown can wait with a deadline
     /// (`JoinHandle::join` itself cannot time out).
     exited: Receiver<usize>,
+    /// Another end of `exited`, for [`Pool::abandoner`]: it sends [`ABANDON`] there.
+    exit_tx: Sender<usize>,
     busy: Arc<AtomicUsize>,
     /// The workers' end of the queue, kept to hand out [`Backlog`]s.
     receiver: Receiver<T>,
@@ -60,12 +62,32 @@ impl<T> Backlog<T> {
     }
 }
 
+impl Drain {
+    /// Whether every job finished within the grace period.
+    pub fn is_complete(&self) -> bool {
+        *self == Drain::Complete
+    }
+}
+
+/// A program that served until a shutdown exits with success if the drain completed, and
+/// with failure if work was left unfinished: `ExitCode::from(app.run(addr)?)`.
+impl From<Drain> for std::process::ExitCode {
+    fn from(drain: Drain) -> std::process::ExitCode {
+        if drain.is_complete() {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A job the pool refused because its queue was full; the job is handed back.
 #[derive(Debug)]
 pub struct QueueFull<T>(pub T);
 
 /// How a pool's shutdown ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a drain that timed out left work unfinished; say so in the exit code"]
 pub enum Drain {
     /// Every worker finished its jobs, the queue was emptied, and all threads were joined.
     Complete,
@@ -113,6 +135,7 @@ impl<T: Send + 'static> Pool<T> {
             sender: Some(sender),
             workers,
             exited,
+            exit_tx,
             busy,
             receiver,
         }
@@ -184,6 +207,7 @@ impl<T: Send + 'static> Pool<T> {
         while running > 0 {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.exited.recv_timeout(left) {
+                Ok(ABANDON) => break,
                 Ok(id) => {
                     if let Some(thread) = self.workers[id].take() {
                         // The worker caught every job's panic, so join cannot fail here.
@@ -191,16 +215,39 @@ impl<T: Send + 'static> Pool<T> {
                     }
                     running -= 1;
                 }
-                Err(_) => {
-                    return Drain::TimedOut {
-                        unfinished: running,
-                    }
-                }
+                Err(_) => break,
             }
         }
-        Drain::Complete
+        if running == 0 {
+            Drain::Complete
+        } else {
+            Drain::TimedOut {
+                unfinished: running,
+            }
+        }
     }
     // ANCHOR_END: shutdown
+
+    /// A handle that makes a [`Pool::shutdown`] in progress stop waiting at once, as if its
+    /// grace period had run out: what a second Ctrl-C asks for.
+    pub fn abandoner(&self) -> Abandoner {
+        Abandoner(self.exit_tx.clone())
+    }
+}
+
+/// What a pool's drain hears instead of a worker's index when it must stop waiting.
+const ABANDON: usize = usize::MAX;
+
+/// Stops a pool's drain from waiting any longer: see [`Pool::abandoner`].
+#[derive(Debug, Clone)]
+pub struct Abandoner(Sender<usize>);
+
+impl Abandoner {
+    /// Makes the drain return now, with the workers still busy counted as unfinished.
+    pub fn abandon(&self) {
+        // The pool may be gone already, and then there is nothing to stop.
+        let _ = self.0.send(ABANDON);
+    }
 }
 
 impl<T: Send + 'static> Drop for Pool<T> {
@@ -352,6 +399,37 @@ mod tests {
             started_rx.recv_timeout(WAIT),
             Err(RecvTimeoutError::Disconnected)
         ));
+    }
+
+    #[test]
+    fn an_abandoned_drain_stops_waiting_before_its_grace_period() {
+        let (gate_tx, gate_rx) = crossbeam_channel::unbounded::<()>();
+        let (started_tx, started_rx) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, 1, move |_: u32| {
+            started_tx.send(()).unwrap();
+            let _ = gate_rx.recv();
+        });
+        pool.submit(1);
+        started_rx.recv_timeout(WAIT).unwrap();
+        pool.abandoner().abandon();
+        // A grace period far longer than any test: only the abandon can end this wait.
+        assert_eq!(
+            pool.shutdown(Duration::from_secs(3600)),
+            Drain::TimedOut { unfinished: 1 }
+        );
+        drop(gate_tx);
+    }
+
+    #[test]
+    fn a_drain_becomes_an_exit_code() {
+        use std::process::ExitCode;
+        assert!(Drain::Complete.is_complete());
+        assert!(!Drain::TimedOut { unfinished: 2 }.is_complete());
+        assert_eq!(ExitCode::from(Drain::Complete), ExitCode::SUCCESS);
+        assert_eq!(
+            ExitCode::from(Drain::TimedOut { unfinished: 2 }),
+            ExitCode::FAILURE
+        );
     }
 
     #[test]

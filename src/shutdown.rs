@@ -21,10 +21,14 @@ pub struct Shutdown {
 #[derive(Default)]
 struct Inner {
     triggered: AtomicBool,
+    /// Set by a second signal: stop waiting for the work in flight.
+    hurried: AtomicBool,
     /// Addresses of listeners whose acceptors must be woken when the flag is set.
     watched: Mutex<Vec<SocketAddr>>,
     /// Chapter 10: other sleepers to wake when the flag is set (the idle-connection poller).
     wakers: Mutex<Vec<Waker>>,
+    /// Whom to tell when waiting is called off (the pool's drain).
+    on_hurry: Mutex<Vec<Waker>>,
 }
 
 /// Something to call when a shutdown is triggered, to wake a thread that waits elsewhere than
@@ -64,7 +68,6 @@ impl Shutdown {
             wake();
         }
     }
-    // ANCHOR_END: on_trigger
     // ANCHOR_END: trigger
 
     /// Registers the address of a listener whose acceptor checks this flag after every
@@ -92,12 +95,52 @@ impl Shutdown {
             wake();
         }
     }
+    // ANCHOR_END: on_trigger
+
+    /// Calls off the wait for work in flight: whoever registered with [`Shutdown::on_hurry`]
+    /// (the pool's drain) stops waiting at once. Triggers the shutdown too, if it was not yet.
+    pub fn hurry(&self) {
+        self.trigger();
+        if self.inner.hurried.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let hooks = self
+            .inner
+            .on_hurry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for hook in hooks.iter() {
+            hook();
+        }
+    }
+
+    /// Whether [`Shutdown::hurry`] has been called.
+    pub fn is_hurried(&self) -> bool {
+        self.inner.hurried.load(Ordering::SeqCst)
+    }
+
+    /// Calls `hook` when the wait for work in flight is called off (at once, if it already is).
+    pub fn on_hurry(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let hook: Waker = Arc::new(hook);
+        let mut hooks = self
+            .inner
+            .on_hurry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        hooks.push(Arc::clone(&hook));
+        drop(hooks);
+        // Pushed before looking, as in `on_trigger`: `hurry` sets the flag before reading.
+        if self.is_hurried() {
+            hook();
+        }
+    }
 
     // ANCHOR: ctrl_c
     /// Triggers this shutdown when the process gets Ctrl-C (`SIGINT`) or `SIGTERM`.
     ///
-    /// A second signal while shutting down exits at once with status 130, for the operator
-    /// who does not want to wait for the grace period.
+    /// A second signal while shutting down calls off the wait for the requests in flight
+    /// ([`Shutdown::hurry`]), for the operator who does not want to wait for the grace
+    /// period: the server returns at once, and `main` decides how the process ends.
     pub fn on_ctrl_c(&self) -> Result<(), ctrlc::Error> {
         let mut listeners = ON_SIGNAL.lock().unwrap_or_else(|e| e.into_inner());
         let first = listeners.is_empty();
@@ -107,8 +150,11 @@ impl Shutdown {
             ctrlc::set_handler(|| {
                 let listeners = ON_SIGNAL.lock().unwrap_or_else(|e| e.into_inner());
                 if listeners.iter().all(Shutdown::is_triggered) {
-                    log::warn!("second signal: exiting now");
-                    std::process::exit(130);
+                    log::warn!("second signal: no longer waiting for the requests in flight");
+                    for shutdown in listeners.iter() {
+                        shutdown.hurry();
+                    }
+                    return;
                 }
                 log::info!("signal received: shutting down");
                 for shutdown in listeners.iter() {
@@ -147,6 +193,27 @@ mod tests {
         let (_stream, _) = listener.accept().unwrap();
         assert!(shutdown.is_triggered());
         waker.join().unwrap();
+    }
+
+    #[test]
+    fn hurry_triggers_and_calls_every_hook_once_even_one_added_late() {
+        use std::sync::atomic::AtomicUsize;
+        let shutdown = Shutdown::new();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let early = Arc::clone(&calls);
+        shutdown.on_hurry(move || {
+            early.fetch_add(1, Ordering::SeqCst);
+        });
+        assert!(!shutdown.is_hurried());
+        shutdown.hurry();
+        shutdown.hurry();
+        assert!(shutdown.is_triggered() && shutdown.is_hurried());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let late = Arc::clone(&calls);
+        shutdown.on_hurry(move || {
+            late.fetch_add(10, Ordering::SeqCst);
+        });
+        assert_eq!(calls.load(Ordering::SeqCst), 11);
     }
 
     #[test]

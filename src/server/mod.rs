@@ -202,11 +202,14 @@ fn accept<T: Job>(
     // Chapter 10: the poller hands back the parked connections that must still be served,
     // closes the rest, and lets go of the queue; only then can the queue close.
     let poller_panic = poller.and_then(PollerThread::finish);
+    // A second Ctrl-C calls off the wait (see `Shutdown::on_ctrl_c`).
+    let abandoner = pool.abandoner();
+    shutdown.on_hurry(move || abandoner.abandon());
     let drain = pool.shutdown(config.grace);
     match drain {
         Drain::Complete => log::info!("all connections finished"),
         Drain::TimedOut { unfinished } => {
-            log::warn!("grace period over with {unfinished} workers still busy")
+            log::warn!("stopped waiting with {unfinished} workers still busy")
         }
     }
     if let Some(payload) = poller_panic {

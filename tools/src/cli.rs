@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use std::str::FromStr;
 
 use weft::app::App;
-use weft::pool::Drain;
 
 /// The flags given on the command line, as `--name value` pairs.
 #[derive(Debug, Clone, Default)]
@@ -227,8 +226,7 @@ pub fn serve<S: Send + Sync + 'static>(app: App<S>, addr: SocketAddr) -> ExitCod
         bound.run()
     });
     match drain {
-        Ok(Drain::Complete) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
+        Ok(drain) => ExitCode::from(drain),
         Err(err) => {
             eprintln!("error: cannot serve on {addr}: {err}");
             ExitCode::FAILURE
