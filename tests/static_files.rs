@@ -19,6 +19,9 @@ use weft::app::App;
 ///                  sub/index.html  empty/  link-in -> hello.txt
 ///                  link-out -> ../outside/secret.txt  dir-out -> ../outside
 /// <tmp>/outside/   secret.txt
+/// <tmp>/root-evil/ secret.txt   (a sibling whose name starts with the root's: a string
+///                  prefix check would take it for inside)
+///                  link-sibling -> ../root-evil/secret.txt  dir-sibling -> ../root-evil
 /// ```
 struct Tree {
     base: PathBuf,
@@ -49,12 +52,16 @@ impl Tree {
             fs::write(root.join(name), bytes).unwrap();
         }
         fs::write(base.join("outside/secret.txt"), SECRET).unwrap();
+        fs::create_dir_all(base.join("root-evil")).unwrap();
+        fs::write(base.join("root-evil/secret.txt"), SECRET).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::symlink;
             symlink("hello.txt", root.join("link-in")).unwrap();
             symlink("../outside/secret.txt", root.join("link-out")).unwrap();
             symlink("../outside", root.join("dir-out")).unwrap();
+            symlink("../root-evil/secret.txt", root.join("link-sibling")).unwrap();
+            symlink("../root-evil", root.join("dir-sibling")).unwrap();
         }
         Tree { base }
     }
@@ -178,6 +185,8 @@ fn symbolic_links_may_not_lead_outside() {
         "/static/link-out",
         "/static/dir-out/secret.txt",
         "/static/dir-out/",
+        "/static/link-sibling",
+        "/static/dir-sibling/secret.txt",
     ] {
         let reply = server.call("GET", path);
         assert_eq!(reply.status, 404, "{path}");

@@ -189,3 +189,46 @@ fn send(request: &Request<'_>, path: &Path) -> io::Result<Response> {
     Ok(headers(response))
 }
 // ANCHOR_END: send
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `<tmp>/root/inside.txt` and `<tmp>/root-evil/secret.txt`: a sibling whose name
+    /// starts with the root's.
+    fn tree(name: &str) -> (PathBuf, Files) {
+        let base = std::env::temp_dir().join(format!("weft-resolve-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("root")).unwrap();
+        std::fs::create_dir_all(base.join("root-evil")).unwrap();
+        std::fs::write(base.join("root/inside.txt"), "in").unwrap();
+        std::fs::write(base.join("root-evil/secret.txt"), "out").unwrap();
+        let files = Files::new(base.join("root")).unwrap();
+        (base, files)
+    }
+
+    // The resolver on its own, given paths the segment filter would have refused: either
+    // defence failing alone must fail a test.
+    #[test]
+    fn the_resolver_keeps_paths_under_the_root_whatever_the_filter_let_through() {
+        let (base, files) = tree("resolver");
+        let root = files.root().to_path_buf();
+        #[rustfmt::skip]
+        let cases: &[(&str, bool)] = &[
+            ("inside.txt", true),
+            ("../root/inside.txt", true),
+            ("../root-evil/secret.txt", false),
+            ("../root-evil", false),
+            ("..", false),
+            ("missing.txt", false),
+        ];
+        for (relative, inside) in cases {
+            let resolved = files.resolve(&root.join(relative));
+            assert_eq!(resolved.is_some(), *inside, "{relative}: {resolved:?}");
+            if let Some(path) = resolved {
+                assert!(path.starts_with(&root), "{relative}: {}", path.display());
+            }
+        }
+        let _ = std::fs::remove_dir_all(base);
+    }
+}
