@@ -187,12 +187,19 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let shutdown = Shutdown::new();
         shutdown.watch(listener.local_addr().unwrap());
-        let trigger = shutdown.clone();
-        let waker = std::thread::spawn(move || trigger.trigger());
-        // Blocks until the trigger connects; a missing wake-up would hang the test here.
-        let (_stream, _) = listener.accept().unwrap();
+        // The blocking accept runs on its own thread, so that a missing wake-up fails the
+        // test after a bounded wait instead of hanging it.
+        let (accepted_tx, accepted) = crossbeam_channel::bounded(1);
+        std::thread::spawn(move || {
+            let _ = accepted_tx.send(listener.accept().map(|(_, peer)| peer));
+        });
+        shutdown.trigger();
+        let woken = accepted.recv_timeout(Duration::from_secs(5));
+        assert!(
+            matches!(woken, Ok(Ok(_))),
+            "accept was not woken: {woken:?}"
+        );
         assert!(shutdown.is_triggered());
-        waker.join().unwrap();
     }
 
     #[test]

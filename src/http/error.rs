@@ -123,19 +123,77 @@ impl std::error::Error for ProtocolError {}
 mod tests {
     use super::*;
 
+    /// Every variant with its status. The `match` in `every_variant_is_listed` has no
+    /// wildcard, so a new variant does not compile until it has a row here.
+    #[rustfmt::skip]
+    const TABLE: &[(ProtocolError, u16)] = &[
+        (ProtocolError::BadRequestLine, 400),
+        (ProtocolError::BadTarget, 400),
+        (ProtocolError::BadHeaderName, 400),
+        (ProtocolError::BadHeaderValue, 400),
+        (ProtocolError::BareCr, 400),
+        (ProtocolError::BadHost, 400),
+        (ProtocolError::TargetTooLong, 414),
+        (ProtocolError::HeadTooLarge, 431),
+        (ProtocolError::TooManyHeaders, 431),
+        (ProtocolError::BodyTooLarge, 413),
+        (ProtocolError::LengthAndTransferEncoding, 400),
+        (ProtocolError::ConflictingLength, 400),
+        (ProtocolError::BadLength, 400),
+        (ProtocolError::BadTransferEncoding, 400),
+        (ProtocolError::UnsupportedTransferCoding, 501),
+        (ProtocolError::BadChunkSize, 400),
+        (ProtocolError::BadChunk, 400),
+        (ProtocolError::Incomplete, 400),
+        (ProtocolError::UnsupportedVersion, 505),
+        (ProtocolError::UnsupportedExpectation, 417),
+        (ProtocolError::Timeout, 408),
+    ];
+
     #[test]
-    fn statuses_are_client_errors_or_not_implemented() {
-        let all = [
-            ProtocolError::BadRequestLine,
-            ProtocolError::TargetTooLong,
-            ProtocolError::HeadTooLarge,
-            ProtocolError::BodyTooLarge,
-            ProtocolError::UnsupportedTransferCoding,
-            ProtocolError::UnsupportedVersion,
-            ProtocolError::Timeout,
-        ];
-        let statuses: Vec<u16> = all.iter().map(|e| e.status()).collect();
-        assert_eq!(statuses, [400, 414, 431, 413, 501, 505, 408]);
+    fn every_variant_is_listed() {
+        use ProtocolError::*;
+        let listed = |err: ProtocolError| match err {
+            BadRequestLine
+            | BadTarget
+            | BadHeaderName
+            | BadHeaderValue
+            | BareCr
+            | BadHost
+            | TargetTooLong
+            | HeadTooLarge
+            | TooManyHeaders
+            | BodyTooLarge
+            | LengthAndTransferEncoding
+            | ConflictingLength
+            | BadLength
+            | BadTransferEncoding
+            | UnsupportedTransferCoding
+            | BadChunkSize
+            | BadChunk
+            | Incomplete
+            | UnsupportedVersion
+            | UnsupportedExpectation
+            | Timeout => TABLE.iter().filter(|(e, _)| *e == err).count(),
+        };
+        for (err, _) in TABLE {
+            assert_eq!(listed(*err), 1, "{err:?} must have exactly one row");
+        }
+        assert_eq!(TABLE.len(), 21);
+    }
+
+    #[test]
+    fn every_variant_has_its_status_and_its_own_message() {
+        let mut messages = std::collections::HashSet::new();
+        for (err, status) in TABLE {
+            assert_eq!(err.status(), *status, "{err:?}");
+            let message = err.to_string();
+            assert!(!message.is_empty(), "{err:?} has no message");
+            assert!(
+                messages.insert(message.clone()),
+                "{err:?} repeats {message:?}"
+            );
+        }
         assert_eq!(
             ProtocolError::BareCr.to_string(),
             "bare CR (a CR not followed by LF)"
