@@ -3,7 +3,10 @@
 //! - any stream of valid requests, split into reads at any points, parses to the requests
 //!   that were written, the same as when it arrives in one piece;
 //! - random bytes never panic the parser, and never make it ask for more input than its
-//!   limits allow.
+//!   limits allow;
+//! - a valid request with its framing tampered with (a second or conflicting length, both
+//!   framings, junk after a chunk size) is rejected, or parsed as the very same request: never
+//!   as another body, and never as two requests (which is how smuggling starts).
 
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -185,6 +188,82 @@ fn split<'a>(bytes: &'a [u8], cuts: &[Index]) -> Vec<&'a [u8]> {
     points.windows(2).map(|w| &bytes[w[0]..w[1]]).collect()
 }
 
+/// Ways to tamper with a request's framing, as a smuggler would.
+#[derive(Debug, Clone)]
+enum Tamper {
+    /// The framing header line once more, unchanged.
+    RepeatFraming,
+    /// A `Content-Length` with this value (the body's own length, or another) added before
+    /// or after the framing header.
+    AddLength { value: usize, before: bool },
+    /// `Transfer-Encoding: chunked` added before or after the framing header.
+    AddChunked { before: bool },
+    /// `Content-Length: N, M`: a list, agreeing or not.
+    LengthList { other: usize },
+    /// This byte straight after the first chunk size's digits.
+    JunkAfterSize(u8),
+}
+
+fn tamper() -> impl Strategy<Value = Tamper> {
+    prop_oneof![
+        Just(Tamper::RepeatFraming),
+        (0usize..400, any::<bool>())
+            .prop_map(|(value, before)| Tamper::AddLength { value, before }),
+        any::<bool>().prop_map(|before| Tamper::AddChunked { before }),
+        (0usize..400).prop_map(|other| Tamper::LengthList { other }),
+        select(&b"g\x01 ,x\t-+\0"[..]).prop_map(Tamper::JunkAfterSize),
+    ]
+}
+
+/// `bytes` (one encoded request) with `tamper` applied.
+fn tampered(bytes: &[u8], tamper: &Tamper, body_len: usize) -> Vec<u8> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 2;
+    let (head, rest) = (text(&bytes[..end]), &bytes[end..]);
+    let framing_line = head
+        .lines()
+        .find(|l| l.starts_with("Content-Length") || l.starts_with("Transfer-Encoding"))
+        .expect("a framing header")
+        .to_string();
+    let with_line = |line: String, before: bool| {
+        let both = if before {
+            format!("{line}\r\n{framing_line}")
+        } else {
+            format!("{framing_line}\r\n{line}")
+        };
+        head.replacen(&framing_line, &both, 1)
+    };
+    let head = match tamper {
+        Tamper::RepeatFraming => with_line(framing_line.clone(), false),
+        Tamper::AddLength { value, before } => {
+            let value = if value % 2 == 0 { body_len } else { *value };
+            with_line(format!("Content-Length: {value}"), *before)
+        }
+        Tamper::AddChunked { before } => with_line("Transfer-Encoding: chunked".into(), *before),
+        Tamper::LengthList { other } if framing_line.starts_with("Content-Length") => {
+            let other = if other % 2 == 0 { body_len } else { *other };
+            head.replacen(&framing_line, &format!("{framing_line}, {other}"), 1)
+        }
+        Tamper::JunkAfterSize(junk) if framing_line.starts_with("Transfer-Encoding") => {
+            let digits = rest[2..]
+                .iter()
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
+            let mut out = [head.as_bytes(), &rest[..2 + digits]].concat();
+            out.push(*junk);
+            out.extend(&rest[2 + digits..]);
+            return out;
+        }
+        // A tamper that does not apply to this framing leaves the request as it was.
+        Tamper::LengthList { .. } | Tamper::JunkAfterSize(_) => head,
+    };
+    [head.as_bytes(), rest].concat()
+}
+
 /// Starts for random input, so that some of it gets past the request line into the headers.
 const PREFIXES: &[&[u8]] = &[
     b"",
@@ -220,6 +299,29 @@ proptest! {
         let stream = encode(&mut message, &framing);
         let bytes: Vec<&[u8]> = stream.chunks(1).collect();
         prop_assert_eq!(parse_stream(&bytes, &Limits::default()), Ok(vec![message]));
+    }
+
+    #[test]
+    fn tampered_framing_is_rejected_or_changes_nothing(
+        (mut message, framing) in message(),
+        tamper in tamper(),
+    ) {
+        let bytes = encode(&mut message, &framing);
+        let bent = tampered(&bytes, &tamper, message.body.len());
+        match parse_stream(&[&bent], &Limits::default()) {
+            Err(_) => {}
+            Ok(parsed) => {
+                // One request, with the same method, target and body; its headers may show
+                // the tampering (a repeated, agreeing length), nothing else may.
+                prop_assert_eq!(parsed.len(), 1, "{:?} became {} requests", tamper, parsed.len());
+                let got = &parsed[0];
+                prop_assert_eq!(
+                    (&got.method, &got.target, &got.body),
+                    (&message.method, &message.target, &message.body),
+                    "{:?}", tamper
+                );
+            }
+        }
     }
 
     // ANCHOR: random_bytes

@@ -31,6 +31,8 @@ const MAX_SIZE_DIGITS: u8 = 16;
 pub enum State {
     /// Reading the hex digits of `chunk-size`.
     Size,
+    /// Whitespace after the size (`BWS`), which only a `;` or the end of the line may follow.
+    SizeSpace,
     /// Skipping a `chunk-ext` (`;name=value`), which we accept and ignore.
     Extension,
     /// After the CR that ends the size line; an LF must follow.
@@ -196,8 +198,14 @@ impl Chunked {
             }
             // At least one digit, then the end of the line or an extension.
             (Size, b'\r') if self.digits > 0 => SizeLf,
-            (Size, b';' | b' ' | b'\t') if self.digits > 0 => self.overhead(Extension)?,
+            (Size, b';') if self.digits > 0 => self.overhead(Extension)?,
+            (Size, b' ' | b'\t') if self.digits > 0 => self.overhead(SizeSpace)?,
             (Size, _) => return Err(ProtocolError::BadChunkSize),
+            // `5 ;ext` is allowed whitespace; `5 g` is a size with junk after it.
+            (SizeSpace, b' ' | b'\t') => self.overhead(SizeSpace)?,
+            (SizeSpace, b';') => self.overhead(Extension)?,
+            (SizeSpace, b'\r') => SizeLf,
+            (SizeSpace, _) => return Err(ProtocolError::BadChunkSize),
             (Extension, b'\r') => SizeLf,
             (Extension, b'\n' | 0) => return Err(ProtocolError::BadChunk),
             (Extension, _) => self.overhead(Extension)?,
@@ -326,6 +334,11 @@ mod tests {
         body!(trailers, CHUNKED, b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\nNEXT", Ok(b"hello"));
         body!(no_digits, CHUNKED, b"\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         body!(not_hex, CHUNKED, b"5g\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        // Junk straight after the size's digits is not an extension (those start with `;`).
+        body!(control_after_digits, CHUNKED, b"5\x01\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(space_then_extension, CHUNKED, b"5 \t;a=b\r\nhello\r\n0 \r\n\r\nNEXT", Ok(b"hello"));
+        body!(space_then_junk, CHUNKED, b"5 g\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(prefix_0x, CHUNKED, b"0x5\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         body!(negative, CHUNKED, b"-5\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         body!(overflow, CHUNKED, b"10000000000000000\r\n", Err(ProtocolError::BadChunkSize));
         body!(too_many_digits, CHUNKED, b"00000000000000001\r\nx\r\n", Err(ProtocolError::BadChunkSize));

@@ -416,6 +416,7 @@ mod tests {
         ok!(close_11, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n", Framing::Empty, keep_alive: false);
         ok!(length, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n", Framing::Length(12), keep_alive: true);
         ok!(length_zero, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", Framing::Empty, keep_alive: true);
+        ok!(length_list_same, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 7,7\r\n\r\n", Framing::Length(7), keep_alive: true);
         ok!(length_repeated_same, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n", Framing::Length(5), keep_alive: true);
         ok!(chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n", Framing::Chunked, keep_alive: true);
         ok!(leading_blank_line, b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Empty, keep_alive: true);
@@ -436,6 +437,16 @@ mod tests {
         err!(no_host, b"GET / HTTP/1.1\r\n\r\n", ProtocolError::BadHost);
         err!(two_hosts, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", ProtocolError::BadHost);
         err!(length_and_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", ProtocolError::LengthAndTransferEncoding);
+        // Framing attacks: both framings in either order and with a zero length, lengths
+        // repeated, listed, padded or signed (RFC 9112 §6.3 rules 3 and 5).
+        err!(zero_length_and_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n", ProtocolError::LengthAndTransferEncoding);
+        err!(chunked_then_length, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", ProtocolError::LengthAndTransferEncoding);
+        err!(chunked_then_zero_length, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n", ProtocolError::LengthAndTransferEncoding);
+        err!(gzip_and_length, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nContent-Length: 5\r\n\r\n", ProtocolError::UnsupportedTransferCoding);
+        err!(lengths_differ_later, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", ProtocolError::ConflictingLength);
+        err!(length_list_with_empty, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5,\r\n\r\n", ProtocolError::BadLength);
+        err!(length_junk_after, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5x\r\n\r\n", ProtocolError::BadLength);
+        err!(length_inner_space, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\n", ProtocolError::BadLength);
         err!(lengths_differ, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", ProtocolError::ConflictingLength);
         err!(length_list_differs, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n", ProtocolError::ConflictingLength);
         err!(length_negative, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", ProtocolError::BadLength);
