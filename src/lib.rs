@@ -50,11 +50,14 @@
 //! ## A small service
 //!
 //! Handlers are plain functions or closures; whatever they return becomes a response. The
-//! state is shared by every worker; the middleware wraps every request.
+//! state is shared by every worker; the middleware wraps every request; errors, the
+//! application's own 404s included, are rendered as JSON for every client (a browser or
+//! `curl` that accepts `*/*` would otherwise get plain text).
 //!
 //! ```
 //! use std::sync::atomic::{AtomicU64, Ordering};
 //!
+//! use serde_json::{json, Value};
 //! use weft::middleware::access_log::AccessLog;
 //! use weft::prelude::*;
 //! use weft::testing::TestClient;
@@ -64,26 +67,33 @@
 //! fn app() -> App<Visits> {
 //!     let mut app = App::with_state(Visits(AtomicU64::new(0)));
 //!     app.wrap(AccessLog);
+//!     app.on_error(|_, err| Json(json!({ "error": err.message() })));
 //!     app.get("/hello/:name", |_, cx| {
 //!         let n = cx.state().0.fetch_add(1, Ordering::Relaxed) + 1;
 //!         format!("hello, {} (visit {n})", cx.param("name"))
 //!     });
-//!     app.get("/items/:id", |_, cx| {
+//!     app.put("/items/:id", |request, cx| {
 //!         let id: u32 = cx
 //!             .param("id")
 //!             .parse()
 //!             .map_err(|_| HttpError::new(400, "the id must be a number"))?;
-//!         Ok::<_, HttpError>(Json(serde_json::json!({ "id": id })))
+//!         let Json(name) = Json::<String>::read(request)?;
+//!         Ok::<_, HttpError>(Json(json!({ "id": id, "name": name })))
 //!     });
+//!     app.delete("/items/:id", |_, _| ()); // 204 No Content
 //!     app
 //! }
 //!
 //! // In a test, without a socket:
 //! let client = TestClient::new(app());
 //! assert_eq!(client.get("/hello/caf%C3%A9").send().text(), "hello, café (visit 1)");
-//! assert_eq!(client.get("/items/7").send().text(), r#"{"id":7}"#);
-//! assert_eq!(client.get("/items/seven").send().status(), 400);
-//! assert_eq!(client.get("/nowhere").send().status(), 404);
+//! let item: Value = client.put("/items/7").json(&"pen").send().assert_status(200).json();
+//! assert_eq!(item, json!({ "id": 7, "name": "pen" }));
+//! let error: Value = client.put("/items/seven").send().assert_status(400).json();
+//! assert_eq!(error["error"], "the id must be a number");
+//! client.delete("/items/7").send().assert_status(204);
+//! let error: Value = client.get("/nowhere").send().assert_status(404).json();
+//! assert_eq!(error["error"], "Not Found");
 //!
 //! // In `main`, on a real socket, until Ctrl-C:
 //! # if false {

@@ -19,14 +19,21 @@
 //! client gets is the response as the application made it, with streamed bodies read to
 //! their end; the connection loop's own work (framing, `Date`, `Connection`) is not done,
 //! which is what sockets-based tests in `tests/` are for.
+//!
+//! Each method has its shortcut ([`TestClient::get`], `post`, `put`, `patch`, `delete`,
+//! `head`, `options`). The checks on a response ([`TestResponse::json`], `text`,
+//! `assert_status`, `assert_header`) panic at the test's own line, with a message that shows
+//! the response's status, headers and the start of its body: a test that expected JSON and
+//! got an error page shows the page.
 
+use std::fmt;
 use std::io::Read;
 
 use serde::de::DeserializeOwned;
 
 use crate::app::App;
 use crate::request::Request;
-use crate::response::{Content, Response};
+use crate::response::{reason, Content, Response};
 
 // ANCHOR: client
 /// Runs requests through an application, in process.
@@ -92,6 +99,10 @@ impl<S: Send + Sync + 'static> TestRequest<'_, S> {
     }
 
     /// Sets a JSON body and `Content-Type: application/json`.
+    ///
+    /// # Panics
+    /// If `value` does not serialise (a map with non-string keys, say).
+    #[track_caller]
     pub fn json(self, value: &impl serde::Serialize) -> Self {
         let body = serde_json::to_vec(value).expect("a test value serialises");
         self.header("Content-Type", "application/json").body(body)
@@ -129,6 +140,87 @@ impl<S: Send + Sync + 'static> TestRequest<'_, S> {
     }
 }
 // ANCHOR_END: client
+
+// The other methods' shortcuts, the same as `get` and `post`, kept out of chapter 8's listing.
+impl<S: Send + Sync + 'static> TestClient<S> {
+    /// A `PUT` request for `target`; add a body with [`TestRequest::json`] or
+    /// [`TestRequest::body`].
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.put("/items/:id", |_, cx| format!("stored {}", cx.param("id")));
+    /// let client = TestClient::new(app);
+    /// let response = client.put("/items/7").json(&serde_json::json!({ "name": "pen" })).send();
+    /// assert_eq!(response.assert_status(200).text(), "stored 7");
+    /// ```
+    pub fn put(&self, target: &str) -> TestRequest<'_, S> {
+        self.request("PUT", target)
+    }
+
+    /// A `PATCH` request for `target`; add a body with [`TestRequest::json`] or
+    /// [`TestRequest::body`].
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.patch("/items/:id", |_, cx| format!("changed {}", cx.param("id")));
+    /// let client = TestClient::new(app);
+    /// let response = client.patch("/items/7").json(&serde_json::json!({ "done": true })).send();
+    /// assert_eq!(response.assert_status(200).text(), "changed 7");
+    /// ```
+    pub fn patch(&self, target: &str) -> TestRequest<'_, S> {
+        self.request("PATCH", target)
+    }
+
+    /// A `DELETE` request for `target`.
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.delete("/items/:id", |_, _| ()); // 204 No Content
+    /// let client = TestClient::new(app);
+    /// client.delete("/items/7").send().assert_status(204);
+    /// ```
+    pub fn delete(&self, target: &str) -> TestRequest<'_, S> {
+        self.request("DELETE", target)
+    }
+
+    /// A `HEAD` request for `target`: the response has the `GET` route's headers and an
+    /// empty body, as a real client would receive it.
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.get("/hello", |_, _| "Hello, World!");
+    /// let client = TestClient::new(app);
+    /// let response = client.head("/hello").send().assert_status(200);
+    /// assert!(response.bytes().is_empty());
+    /// ```
+    pub fn head(&self, target: &str) -> TestRequest<'_, S> {
+        self.request("HEAD", target)
+    }
+
+    /// An `OPTIONS` request for `target`, which the application answers with the methods
+    /// the path allows.
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.get("/hello", |_, _| "Hello, World!");
+    /// let client = TestClient::new(app);
+    /// let response = client.options("/hello").send();
+    /// assert!(response.header("allow").unwrap().contains("GET"));
+    /// ```
+    pub fn options(&self, target: &str) -> TestRequest<'_, S> {
+        self.request("OPTIONS", target)
+    }
+}
 
 /// A response, with its body read into memory.
 #[derive(Debug, Clone)]
@@ -194,16 +286,137 @@ impl TestResponse {
     /// The body as text.
     ///
     /// # Panics
-    /// If the body is not UTF-8.
+    /// If the body is not UTF-8; the message shows the response (see [`TestResponse`]'s
+    /// `Display`) and points at the caller's line.
+    #[track_caller]
     pub fn text(&self) -> &str {
-        std::str::from_utf8(&self.body).expect("the body is UTF-8")
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => text,
+            Err(err) => panic!("expected a UTF-8 body ({err}), got {self}"),
+        }
     }
 
-    /// The body parsed as JSON.
+    /// The body parsed as JSON of type `T`.
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.get("/items/:id", |_, cx| Json(serde_json::json!({ "id": cx.param("id") })));
+    /// let client = TestClient::new(app);
+    /// let item: serde_json::Value = client.get("/items/7").send().json();
+    /// assert_eq!(item["id"], "7");
+    /// ```
     ///
     /// # Panics
-    /// If it is not JSON of type `T`.
+    /// If the body is not JSON of type `T`. The message says why and shows the response's
+    /// status, headers and the start of its body, so that a test that expected JSON and
+    /// got an error page shows the page:
+    ///
+    /// ```text
+    /// expected a JSON body as serde_json::value::Value (trailing characters at line 1 column 5), got 404 Not Found
+    /// Content-Type: text/plain; charset=utf-8
+    ///
+    /// 404 Not Found
+    /// ```
+    #[track_caller]
     pub fn json<T: DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body).expect("the body is JSON of the expected type")
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => value,
+            Err(err) => panic!(
+                "expected a JSON body as {} ({err}), got {self}",
+                std::any::type_name::<T>()
+            ),
+        }
+    }
+
+    /// Checks that the status is `status`, and returns the response for more checks:
+    /// `let todo: Todo = client.get("/todos/1").send().assert_status(200).json();`
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.post("/todos", |_, _| (201, "created"));
+    /// let client = TestClient::new(app);
+    /// let response = client.post("/todos").send().assert_status(201);
+    /// assert_eq!(response.text(), "created");
+    /// ```
+    ///
+    /// # Panics
+    /// If the status differs; the message shows the response, as [`TestResponse::json`]'s
+    /// does, and points at the caller's line.
+    #[track_caller]
+    pub fn assert_status(self, status: u16) -> Self {
+        if self.status != status {
+            panic!("expected status {status}, got {self}");
+        }
+        self
+    }
+
+    /// Checks that header `name` (any case) has the value `value`, and returns the response
+    /// for more checks.
+    ///
+    /// ```
+    /// # use weft::prelude::*;
+    /// # use weft::testing::TestClient;
+    /// let mut app = App::new();
+    /// app.get("/items/7", |_, _| Json(serde_json::json!({ "id": 7 })));
+    /// let client = TestClient::new(app);
+    /// client
+    ///     .get("/items/7")
+    ///     .send()
+    ///     .assert_status(200)
+    ///     .assert_header("Content-Type", "application/json");
+    /// ```
+    ///
+    /// # Panics
+    /// If the header is missing or has another value; the message shows the response and
+    /// points at the caller's line.
+    #[track_caller]
+    pub fn assert_header(self, name: &str, value: &str) -> Self {
+        if self.header(name) != Some(value) {
+            panic!("expected header {name}: {value}, got {self}");
+        }
+        self
+    }
+}
+
+/// How many bytes of the body a failure message shows: enough for an error page or the
+/// start of a JSON document, not a screenful of a large body.
+const SHOWN_BODY: usize = 512;
+
+/// The response as a failure message shows it: the status line, the headers, a blank line
+/// and the start of the body (its first 512 bytes, lossily as UTF-8, with "…" when cut).
+/// The test's own assertions can use it too: `assert!(ok, "{response}")`.
+impl fmt::Display for TestResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        let phrase = reason(self.status);
+        if !phrase.is_empty() {
+            write!(f, " {phrase}")?;
+        }
+        for (name, value) in &self.headers {
+            write!(f, "\n{name}: {value}")?;
+        }
+        f.write_str("\n\n")?;
+        if self.body.is_empty() {
+            return f.write_str("(empty body)");
+        }
+        let cut = self.body.len() > SHOWN_BODY;
+        let mut shown = &self.body[..self.body.len().min(SHOWN_BODY)];
+        if cut {
+            // Stop before a character that the cut split, rather than show it as U+FFFD.
+            if let Err(err) = std::str::from_utf8(shown) {
+                if err.error_len().is_none() {
+                    shown = &shown[..err.valid_up_to()];
+                }
+            }
+        }
+        f.write_str(&String::from_utf8_lossy(shown))?;
+        if cut {
+            f.write_str("…")?;
+        }
+        Ok(())
     }
 }
