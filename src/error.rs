@@ -15,6 +15,11 @@
 //! | [`crate::http::ProtocolError`] | its own status | what was wrong |
 //! | [`serde_json::Error`]: the body is not JSON | `400` | the parser's message |
 //! | [`serde_json::Error`]: JSON of the wrong shape | `422` | the parser's message |
+//! | [`ParseIntError`], [`ParseFloatError`], [`ParseBoolError`], [`ParseCharError`], [`AddrParseError`] | `400` | which kind of value was bad, and why |
+//!
+//! The parse errors cannot say which parameter held the bad value, nor what it was: for a
+//! path parameter, [`Ctx::param_as`](crate::app::Ctx::param_as) can, so prefer it to
+//! `cx.param("id").parse()?`; for the query, [`Request::query_as`] names the field.
 //!
 //! The conversions are the one trait the chapter explains: `From<E> for HttpError`, which
 //! `?` calls for us. The response is then made by [`IntoResponse`] like any other value,
@@ -23,14 +28,20 @@
 //!
 //! This module sits one layer above responses: it adds what `Response` knows of errors
 //! ([`Response::from_error`], [`Response::error`]), the conversions that may fail or stand
-//! for a failure (`HttpError`, `Option`, `Result`), and [`Json::read`], which fails with an
-//! `HttpError`. Chapter 6's `Response` keeps the error in a slot that does not name its type.
+//! for a failure (`HttpError`, `Option`, `Result`), [`Json::read`], which fails with an
+//! `HttpError`, and [`Request::query_as`], which does too. Chapter 6's `Response` keeps the
+//! error in a slot that does not name its type.
 
 use std::borrow::Cow;
+use std::char::ParseCharError;
 use std::fmt;
 use std::io;
+use std::net::AddrParseError;
+use std::num::{ParseFloatError, ParseIntError};
+use std::str::ParseBoolError;
 
 use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
 
 use crate::http;
 use crate::request::Request;
@@ -210,6 +221,62 @@ impl<T: DeserializeOwned> Json<T> {
 }
 // ANCHOR_END: read_json
 
+/// What a request knows of errors: reading its query into a type, which can fail.
+impl Request<'_> {
+    /// The query string deserialised as a `T`, decoded as an HTML form sends it
+    /// (`application/x-www-form-urlencoded`: `+` is a space, `%20` too). A request without a
+    /// query reads as an empty one, so a struct whose fields are all `Option` (or have
+    /// `#[serde(default)]`) always succeeds.
+    ///
+    /// A query that does not fit is `400 Bad Request`, naming the parameter and the value when
+    /// one is to blame (``query parameter "done": "maybe" is not valid (provided string was
+    /// not `true` or `false`)``), or else saying what is wrong (``invalid query: missing
+    /// field `done` ``). Parameters the type does not name are ignored, as serde ignores
+    /// unknown fields, unless the type says `#[serde(deny_unknown_fields)]`: then each is a
+    /// `400` too, naming the parameter. `?n=` gives an `Option<u32>` field the empty string,
+    /// which is not a number: a client leaves the parameter out for `None`.
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    /// use weft::prelude::*;
+    /// use weft::testing::TestClient;
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Filter {
+    ///     done: bool,
+    ///     limit: Option<u32>,
+    /// }
+    ///
+    /// let mut app = App::new();
+    /// app.get("/todos", |request, _| -> Result<String, HttpError> {
+    ///     let filter: Filter = request.query_as()?;
+    ///     Ok(format!("done={} limit={:?}", filter.done, filter.limit))
+    /// });
+    /// let client = TestClient::new(app);
+    /// assert_eq!(client.get("/todos?done=true").send().text(), "done=true limit=None");
+    /// let bad = client.get("/todos?done=maybe").header("Accept", "text/plain").send();
+    /// assert_eq!(bad.status(), 400);
+    /// assert!(bad.text().contains(r#"query parameter "done": "maybe" is not valid"#));
+    /// ```
+    pub fn query_as<T: DeserializeOwned>(&self) -> Result<T, HttpError> {
+        let query = self.query().unwrap_or("");
+        let form = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(form).map_err(|err| {
+            // A form is flat, so a value to blame is one step into the map: its key.
+            let mut path = err.path().iter();
+            let message = match (path.next(), path.next()) {
+                (Some(Segment::Map { key }), None) => {
+                    let value = self.query_param(key).unwrap_or_default();
+                    let err = err.inner();
+                    format!("query parameter {key:?}: {value:?} is not valid ({err})")
+                }
+                _ => format!("invalid query: {}", err.inner()),
+            };
+            HttpError::new(400, message)
+        })
+    }
+}
+
 // ANCHOR: from
 impl From<io::Error> for HttpError {
     /// An I/O error caused by the client's request body keeps that error's status (a body
@@ -250,6 +317,46 @@ impl From<serde_json::Error> for HttpError {
 }
 // ANCHOR_END: from
 
+// ANCHOR: from_parse
+/// A value in the request that is not of the kind the handler expected: `400`, saying which
+/// kind. These conversions let `cx.param("n").parse::<u32>()?` compile, but they assume the
+/// text came from the client: a handler that parses its own data (a file, the environment)
+/// should turn that failure into [`HttpError::internal`] instead.
+fn bad_value(kind: &str, err: impl fmt::Display) -> HttpError {
+    HttpError::new(400, format!("not a valid {kind} ({err})"))
+}
+
+impl From<ParseIntError> for HttpError {
+    fn from(err: ParseIntError) -> HttpError {
+        bad_value("integer", err)
+    }
+}
+// ANCHOR_END: from_parse
+
+impl From<ParseFloatError> for HttpError {
+    fn from(err: ParseFloatError) -> HttpError {
+        bad_value("number", err)
+    }
+}
+
+impl From<ParseBoolError> for HttpError {
+    fn from(err: ParseBoolError) -> HttpError {
+        bad_value("boolean", err)
+    }
+}
+
+impl From<ParseCharError> for HttpError {
+    fn from(err: ParseCharError) -> HttpError {
+        bad_value("character", err)
+    }
+}
+
+impl From<AddrParseError> for HttpError {
+    fn from(err: AddrParseError) -> HttpError {
+        bad_value("network address", err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +381,160 @@ mod tests {
         assert_eq!(HttpError::from(shape).status(), 422);
         assert_eq!(HttpError::from(http::ProtocolError::Timeout).status(), 408);
         assert_eq!(HttpError::missing("query parameter q").status(), 400);
+    }
+
+    #[test]
+    fn parse_errors_are_400_and_name_the_kind() {
+        // (what `?` turns the parse error into, the message)
+        let cases: [(HttpError, &str); 6] = [
+            (
+                "seven".parse::<u32>().unwrap_err().into(),
+                "not a valid integer (invalid digit found in string)",
+            ),
+            (
+                "".parse::<i64>().unwrap_err().into(),
+                "not a valid integer (cannot parse integer from empty string)",
+            ),
+            (
+                "1.5x".parse::<f64>().unwrap_err().into(),
+                "not a valid number (invalid float literal)",
+            ),
+            (
+                "yes".parse::<bool>().unwrap_err().into(),
+                "not a valid boolean (provided string was not `true` or `false`)",
+            ),
+            (
+                "ab".parse::<char>().unwrap_err().into(),
+                "not a valid character (too many characters in string)",
+            ),
+            (
+                "10.0.0".parse::<std::net::IpAddr>().unwrap_err().into(),
+                "not a valid network address (invalid IP address syntax)",
+            ),
+        ];
+        for (err, message) in cases {
+            assert_eq!((err.status(), err.message()), (400, message));
+            assert_eq!(err.detail(), None);
+        }
+    }
+
+    #[test]
+    fn question_mark_converts_a_parse_error() {
+        fn double(text: &str) -> Result<u32, HttpError> {
+            Ok(text.parse::<u32>()? * 2)
+        }
+        assert_eq!(double("21"), Ok(42));
+        assert_eq!(double("x").map_err(|e| e.status()), Err(400));
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Filter {
+        done: bool,
+        limit: u32,
+        tag: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+    struct Optional {
+        tag: Option<String>,
+        limit: Option<u32>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Strict {
+        tag: Option<String>,
+    }
+
+    fn query_as<T: DeserializeOwned>(target: &str) -> Result<T, HttpError> {
+        let bytes = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+        let request = Request::from_bytes(bytes.as_bytes(), &http::Limits::default()).unwrap();
+        request.query_as()
+    }
+
+    #[test]
+    fn query_as_deserialises_the_form() {
+        let filter = |done, limit, tag: Option<&str>| Filter {
+            done,
+            limit,
+            tag: tag.map(str::to_string),
+        };
+        // (target, what it reads as)
+        let cases = [
+            ("/t?done=true&limit=5", filter(true, 5, None)),
+            (
+                "/t?limit=0&done=false&tag=a+b%21",
+                filter(false, 0, Some("a b!")),
+            ),
+            // A parameter the struct does not name is ignored.
+            ("/t?done=true&limit=1&page=9", filter(true, 1, None)),
+            ("/t?done=true&limit=1&tag=", filter(true, 1, Some(""))),
+        ];
+        for (target, expected) in cases {
+            assert_eq!(query_as::<Filter>(target), Ok(expected), "{target}");
+        }
+        let none = Optional {
+            tag: None,
+            limit: None,
+        };
+        for target in ["/t", "/t?", "/t?other=1"] {
+            assert_eq!(query_as::<Optional>(target), Ok(none.clone()), "{target}");
+        }
+        assert_eq!(
+            query_as::<std::collections::HashMap<String, String>>("/t?a=1&b=%C3%A9")
+                .unwrap()
+                .get("b")
+                .map(String::as_str),
+            Some("é")
+        );
+    }
+
+    #[test]
+    fn query_as_names_the_bad_field() {
+        // (target, the message of the 400)
+        let cases = [
+            (
+                "/t?done=maybe&limit=1",
+                r#"query parameter "done": "maybe" is not valid (provided string was not `true` or `false`)"#,
+            ),
+            (
+                "/t?done=true&limit=-1",
+                r#"query parameter "limit": "-1" is not valid (invalid digit found in string)"#,
+            ),
+            (
+                "/t?done=true&limit=%2B%2B",
+                r#"query parameter "limit": "++" is not valid (invalid digit found in string)"#,
+            ),
+            ("/t?limit=1", "invalid query: missing field `done`"),
+            ("/t", "invalid query: missing field `done`"),
+            (
+                "/t?done=true&done=false&limit=1",
+                "invalid query: duplicate field `done`",
+            ),
+        ];
+        for (target, message) in cases {
+            let err = query_as::<Filter>(target).unwrap_err();
+            assert_eq!((err.status(), err.message()), (400, message), "{target}");
+        }
+        // `?limit=` is the empty string, not `None`.
+        let err = query_as::<Optional>("/t?limit=").unwrap_err();
+        assert_eq!(
+            err.message(),
+            r#"query parameter "limit": "" is not valid (cannot parse integer from empty string)"#
+        );
+        // A type that denies unknown fields names the one it did not expect.
+        assert_eq!(
+            query_as::<Strict>("/t?tag=x").map(|s| s.tag),
+            Ok(Some("x".into()))
+        );
+        let err = query_as::<Strict>("/t?tag=x&page=2").unwrap_err();
+        assert_eq!(
+            (err.status(), err.message()),
+            (
+                400,
+                r#"query parameter "page": "2" is not valid (unknown field `page`, expected `tag`)"#
+            )
+        );
     }
 
     /// The status and the body of a response with an in-memory body.

@@ -18,5 +18,5 @@ pub use crate::http::Limits;
 pub use crate::middleware::{from_fn, Middleware, Next};
 pub use crate::pool::Drain;
 pub use crate::request::Request;
-pub use crate::response::{IntoResponse, Json, Response};
+pub use crate::response::{IntoResponse, Json, Response, Status};
 pub use crate::server::Config;

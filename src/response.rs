@@ -316,6 +316,100 @@ fn checked_header(name: HeaderText, value: HeaderText) -> (HeaderText, HeaderTex
 }
 // ANCHOR_END: checked_header
 
+/// Names for the status codes [`reason`] knows: `(Status::CREATED, Json(todo))` reads better
+/// than `(201, Json(todo))`, and both work.
+///
+/// An enum with no variants, so it is never a value, only a place for the constants; and the
+/// constants are plain `u16`s, so every API that takes a status (`(u16, T)`,
+/// [`Response::new`], [`Response::with_status`], `HttpError::new`) takes them unchanged, and
+/// numbers keep working beside them. A newtype (or the `http` crate's `StatusCode`) would
+/// make every one of those APIs change, or convert, and bring in a crate for a table of
+/// numbers. A misspelt name still fails to compile, which is what names are for; what a
+/// `u16` cannot stop is a code out of range, and the constructors check that already.
+///
+/// ```
+/// use weft::prelude::*;
+///
+/// let response = (Status::CREATED, "made").into_response();
+/// assert_eq!(response.status(), 201);
+/// assert_eq!(Status::NOT_FOUND, 404);
+/// ```
+#[derive(Debug)]
+pub enum Status {}
+
+impl Status {
+    /// `100 Continue`.
+    pub const CONTINUE: u16 = 100;
+    /// `101 Switching Protocols`.
+    pub const SWITCHING_PROTOCOLS: u16 = 101;
+    /// `200 OK`.
+    pub const OK: u16 = 200;
+    /// `201 Created`.
+    pub const CREATED: u16 = 201;
+    /// `202 Accepted`.
+    pub const ACCEPTED: u16 = 202;
+    /// `204 No Content`.
+    pub const NO_CONTENT: u16 = 204;
+    /// `206 Partial Content`.
+    pub const PARTIAL_CONTENT: u16 = 206;
+    /// `301 Moved Permanently`.
+    pub const MOVED_PERMANENTLY: u16 = 301;
+    /// `302 Found`.
+    pub const FOUND: u16 = 302;
+    /// `303 See Other`.
+    pub const SEE_OTHER: u16 = 303;
+    /// `304 Not Modified`.
+    pub const NOT_MODIFIED: u16 = 304;
+    /// `307 Temporary Redirect`.
+    pub const TEMPORARY_REDIRECT: u16 = 307;
+    /// `308 Permanent Redirect`.
+    pub const PERMANENT_REDIRECT: u16 = 308;
+    /// `400 Bad Request`.
+    pub const BAD_REQUEST: u16 = 400;
+    /// `401 Unauthorized`.
+    pub const UNAUTHORIZED: u16 = 401;
+    /// `403 Forbidden`.
+    pub const FORBIDDEN: u16 = 403;
+    /// `404 Not Found`.
+    pub const NOT_FOUND: u16 = 404;
+    /// `405 Method Not Allowed`.
+    pub const METHOD_NOT_ALLOWED: u16 = 405;
+    /// `408 Request Timeout`.
+    pub const REQUEST_TIMEOUT: u16 = 408;
+    /// `409 Conflict`.
+    pub const CONFLICT: u16 = 409;
+    /// `411 Length Required`.
+    pub const LENGTH_REQUIRED: u16 = 411;
+    /// `413 Content Too Large`.
+    pub const CONTENT_TOO_LARGE: u16 = 413;
+    /// `414 URI Too Long`.
+    pub const URI_TOO_LONG: u16 = 414;
+    /// `415 Unsupported Media Type`.
+    pub const UNSUPPORTED_MEDIA_TYPE: u16 = 415;
+    /// `416 Range Not Satisfiable`.
+    pub const RANGE_NOT_SATISFIABLE: u16 = 416;
+    /// `417 Expectation Failed`.
+    pub const EXPECTATION_FAILED: u16 = 417;
+    /// `422 Unprocessable Content`.
+    pub const UNPROCESSABLE_CONTENT: u16 = 422;
+    /// `429 Too Many Requests`.
+    pub const TOO_MANY_REQUESTS: u16 = 429;
+    /// `431 Request Header Fields Too Large`.
+    pub const REQUEST_HEADER_FIELDS_TOO_LARGE: u16 = 431;
+    /// `500 Internal Server Error`.
+    pub const INTERNAL_SERVER_ERROR: u16 = 500;
+    /// `501 Not Implemented`.
+    pub const NOT_IMPLEMENTED: u16 = 501;
+    /// `502 Bad Gateway`.
+    pub const BAD_GATEWAY: u16 = 502;
+    /// `503 Service Unavailable`.
+    pub const SERVICE_UNAVAILABLE: u16 = 503;
+    /// `504 Gateway Timeout`.
+    pub const GATEWAY_TIMEOUT: u16 = 504;
+    /// `505 HTTP Version Not Supported`.
+    pub const HTTP_VERSION_NOT_SUPPORTED: u16 = 505;
+}
+
 /// A `Content-Type` for a file, from its extension; `application/octet-stream` when the
 /// extension is not in this small table.
 pub fn content_type(path: &Path) -> &'static str {
@@ -424,6 +518,56 @@ mod tests {
     #[should_panic(expected = "holds CR, LF or NUL")]
     fn header_values_cannot_split_the_response() {
         let _ = Response::new(200).with_header("Location", "/x\r\nSet-Cookie: evil=1");
+    }
+
+    #[test]
+    fn every_named_status_has_a_reason_and_every_reason_a_name() {
+        let named = [
+            Status::CONTINUE,
+            Status::SWITCHING_PROTOCOLS,
+            Status::OK,
+            Status::CREATED,
+            Status::ACCEPTED,
+            Status::NO_CONTENT,
+            Status::PARTIAL_CONTENT,
+            Status::MOVED_PERMANENTLY,
+            Status::FOUND,
+            Status::SEE_OTHER,
+            Status::NOT_MODIFIED,
+            Status::TEMPORARY_REDIRECT,
+            Status::PERMANENT_REDIRECT,
+            Status::BAD_REQUEST,
+            Status::UNAUTHORIZED,
+            Status::FORBIDDEN,
+            Status::NOT_FOUND,
+            Status::METHOD_NOT_ALLOWED,
+            Status::REQUEST_TIMEOUT,
+            Status::CONFLICT,
+            Status::LENGTH_REQUIRED,
+            Status::CONTENT_TOO_LARGE,
+            Status::URI_TOO_LONG,
+            Status::UNSUPPORTED_MEDIA_TYPE,
+            Status::RANGE_NOT_SATISFIABLE,
+            Status::EXPECTATION_FAILED,
+            Status::UNPROCESSABLE_CONTENT,
+            Status::TOO_MANY_REQUESTS,
+            Status::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Status::INTERNAL_SERVER_ERROR,
+            Status::NOT_IMPLEMENTED,
+            Status::BAD_GATEWAY,
+            Status::SERVICE_UNAVAILABLE,
+            Status::GATEWAY_TIMEOUT,
+            Status::HTTP_VERSION_NOT_SUPPORTED,
+        ];
+        for status in named {
+            assert_ne!(reason(status), "", "{status}");
+        }
+        let known = (100..=999).filter(|&code| !reason(code).is_empty()).count();
+        assert_eq!(named.len(), known);
+        assert_eq!(
+            (Status::OK, Status::CREATED, Status::NOT_FOUND),
+            (200, 201, 404)
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use support::app::Running;
 use support::{Client, Server};
 use weft::app::{App, Json, RouteError};
-use weft::response::Response;
+use weft::error::HttpError;
+use weft::response::{Response, Status};
 
 /// A small application with one route per rule under test.
 fn app() -> App {
@@ -228,6 +229,52 @@ fn what_a_handler_returns_becomes_the_response() {
     );
     // Asking for a parameter the route does not have is a bug: the handler panics, 500.
     assert_eq!(server.call("GET", "/wrong-param").status, 500);
+}
+
+#[test]
+fn typed_parameters_named_statuses_and_header_tuples() {
+    #[derive(serde::Deserialize)]
+    struct Filter {
+        done: bool,
+        limit: Option<u32>,
+    }
+    let mut app = App::new();
+    app.get("/todos/:id", |request, cx| -> Result<_, HttpError> {
+        let id: u32 = cx.param_as("id")?;
+        let filter: Filter = request.query_as()?;
+        let body = format!("todo {id} done={} limit={:?}", filter.done, filter.limit);
+        Ok((
+            Status::CREATED,
+            // A framing header is the server's: this one is ignored.
+            [
+                ("Location", format!("/todos/{id}")),
+                ("Content-Length", "999".into()),
+            ],
+            body,
+        ))
+    });
+    let server = Running::start(app);
+    let made = server.call("GET", "/todos/7?done=true");
+    assert_eq!(made.status, 201);
+    assert_eq!(made.header("location"), Some("/todos/7"));
+    assert_eq!(made.text(), "todo 7 done=true limit=None");
+    // (target, the message in the 400's body)
+    let bad = [
+        (
+            "/todos/seven?done=true",
+            r#"path parameter "id": "seven" is not valid (invalid digit found in string)"#,
+        ),
+        (
+            "/todos/7?done=maybe",
+            r#"query parameter "done": "maybe" is not valid (provided string was not `true` or `false`)"#,
+        ),
+        ("/todos/7", "invalid query: missing field `done`"),
+    ];
+    for (target, message) in bad {
+        let reply = server.call("GET", target);
+        assert_eq!(reply.status, 400, "{target}");
+        assert!(reply.text().contains(message), "{target}: {}", reply.text());
+    }
 }
 
 #[test]

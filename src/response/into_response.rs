@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use super::Response;
+use super::{HeaderText, Response};
 
 // ANCHOR: trait
 /// A value a handler can return: it knows how to become a [`Response`].
@@ -81,6 +81,49 @@ impl<T: IntoResponse> IntoResponse for (u16, T) {
 }
 // ANCHOR_END: impls
 
+/// A status, headers and a body: `(Status::CREATED, [("Location", url)], Json(todo))`.
+///
+/// The headers are any list of `(name, value)` pairs (an array, a `Vec`), each part a
+/// `&'static str` or a `String`. Each is set as [`Response::with_header`] sets it, replacing
+/// a header of that name that the body set (so `Content-Type` can be overridden), and with
+/// the same rules: the framing headers stay the server's.
+///
+/// ```
+/// use weft::prelude::*;
+///
+/// let id = 7;
+/// let response = (
+///     Status::CREATED,
+///     [("Location", format!("/todos/{id}"))],
+///     Json(serde_json::json!({ "id": id })),
+/// )
+///     .into_response();
+/// assert_eq!(response.status(), 201);
+/// assert_eq!(response.header("location"), Some("/todos/7"));
+/// assert_eq!(response.header("content-type"), Some("application/json"));
+/// ```
+///
+/// # Panics
+/// If the status is not a three-digit code, or a header would split the response, as
+/// [`Response::with_status`] and [`Response::with_header`] do.
+impl<T, H, N, V> IntoResponse for (u16, H, T)
+where
+    T: IntoResponse,
+    H: IntoIterator<Item = (N, V)>,
+    N: Into<HeaderText>,
+    V: Into<HeaderText>,
+{
+    fn into_response(self) -> Response {
+        let (status, headers, body) = self;
+        let response = body.into_response().with_status(status);
+        headers
+            .into_iter()
+            .fold(response, |response, (name, value)| {
+                response.with_header(name, value)
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +173,63 @@ mod tests {
         assert_eq!(parts(()), (204, None, Vec::new()));
         let response = (503, Response::status_page(503)).into_response();
         assert_eq!(response.status(), 503);
+    }
+
+    #[test]
+    fn status_headers_and_body() {
+        let text = "text/plain; charset=utf-8";
+        /// A response, its status, every header in order, its body.
+        type Case = (
+            Response,
+            u16,
+            Vec<(&'static str, &'static str)>,
+            &'static [u8],
+        );
+        let cases: [Case; 4] = [
+            (
+                (201, [("Location", "/todos/7".to_string())], Json(7)).into_response(),
+                201,
+                vec![
+                    ("Content-Type", "application/json"),
+                    ("Location", "/todos/7"),
+                ],
+                b"7",
+            ),
+            (
+                (
+                    crate::response::Status::ACCEPTED,
+                    vec![("X-One", "1"), ("X-Two", "2")],
+                    "queued",
+                )
+                    .into_response(),
+                202,
+                vec![("Content-Type", text), ("X-One", "1"), ("X-Two", "2")],
+                b"queued",
+            ),
+            (
+                // A header the body set is replaced, as `with_header` does.
+                (200, [("content-type", "text/html")], "<p>hi</p>").into_response(),
+                200,
+                vec![("content-type", "text/html")],
+                b"<p>hi</p>",
+            ),
+            (
+                (404, Vec::<(String, String)>::new(), ()).into_response(),
+                404,
+                vec![],
+                b"",
+            ),
+        ];
+        for (response, status, headers, body) in cases {
+            assert_eq!(response.headers().collect::<Vec<_>>(), headers);
+            let content_type = response.header("content-type").map(str::to_string);
+            assert_eq!(parts(response), (status, content_type, body.to_vec()));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "holds CR, LF or NUL")]
+    fn tuple_headers_cannot_split_the_response() {
+        let _ = (200, [("Location", "/x\r\nSet-Cookie: a=1")], "x").into_response();
     }
 }
