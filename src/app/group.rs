@@ -16,7 +16,7 @@ use super::{method_shortcuts, route, static_files, try_route, App, Ctx, IntoResp
 use super::{Register, RouteError};
 
 /// A group's layers, known once the group's closure has returned.
-type Scope = Arc<OnceLock<Vec<Box<dyn Middleware>>>>;
+type Scope<S> = Arc<OnceLock<Vec<Box<dyn Middleware<S>>>>>;
 
 // ANCHOR: group
 /// Routes under a prefix, created by [`App::group`].
@@ -24,11 +24,11 @@ pub struct Group<'a, S> {
     app: &'a mut App<S>,
     prefix: String,
     /// Layers added with [`Group::wrap`] so far.
-    layers: Vec<Box<dyn Middleware>>,
+    layers: Vec<Box<dyn Middleware<S>>>,
     /// Where they go when the group is complete; this group's handlers read them there.
-    scope: Scope,
+    scope: Scope<S>,
     /// The scopes of the groups around this one, outermost first.
-    outer: Vec<Scope>,
+    outer: Vec<Scope<S>>,
 }
 // ANCHOR_END: group
 
@@ -36,12 +36,12 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// A group of `app`'s routes under `prefix`.
     ///
     /// # Panics
-    /// If `prefix` does not start with `/` or ends with one (`/api`, not `api` or `/api/`):
-    /// the routes are written with their own leading slash.
-    pub(crate) fn new(app: &'a mut App<S>, prefix: &str, outer: Vec<Scope>) -> Self {
+    /// If `prefix` is neither empty nor starts with `/` without ending with one (`""` or
+    /// `/api`, not `api` or `/api/`): the routes are written with their own leading slash.
+    pub(crate) fn new(app: &'a mut App<S>, prefix: &str, outer: Vec<Scope<S>>) -> Self {
         assert!(
-            prefix.starts_with('/') && !prefix.ends_with('/'),
-            "group prefix {prefix:?} must start with '/' and not end with one"
+            prefix.is_empty() || (prefix.starts_with('/') && !prefix.ends_with('/')),
+            "group prefix {prefix:?} must be empty, or start with '/' and not end with one"
         );
         Group {
             app,
@@ -62,7 +62,7 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// Wraps the group's routes in `layer`, inside the application's layers. Every route
     /// of the group gets every layer of the group, whether it was registered before or
     /// after this call; the first layer added is the outermost.
-    pub fn wrap(&mut self, layer: impl Middleware) -> &mut Self {
+    pub fn wrap(&mut self, layer: impl Middleware<S>) -> &mut Self {
         self.layers.push(Box::new(layer));
         self
     }
@@ -152,10 +152,10 @@ impl<S: 'static> Register<S> for Group<'_, S> {
 }
 
 /// `handler` inside the layers that `scope` will hold.
-fn layered<S: 'static>(scope: Scope, handler: Handler<S>) -> Handler<S> {
+fn layered<S: 'static>(scope: Scope<S>, handler: Handler<S>) -> Handler<S> {
     Box::new(move |request, cx| {
         let layers = scope.get().map_or(&[][..], Vec::as_slice);
-        Next::new(layers, &|request| handler(request, cx)).run(request)
+        Next::new(layers, cx.state(), &|request| handler(request, cx)).run(request)
     })
 }
 // ANCHOR_END: layered
