@@ -10,7 +10,7 @@ use crate::response::Response;
 use super::methods::Choice;
 use super::{App, Ctx, IntoResponse};
 
-impl<S: 'static> App<S> {
+impl<S> App<S> {
     // ANCHOR: handle
     /// Answers one request: runs it through the middleware layers ([`App::wrap`]) to
     /// [`App::dispatch`], catching a panic in either (a `500`), and renders an error

@@ -1,9 +1,44 @@
-//! Route groups: routes registered under a common prefix.
+//! Route groups: routes registered under a common prefix, with layers of their own.
 //!
 //! A group is a view of the application with a prefix. Its registration methods are the
 //! application's own (the `Register` trait in `app/mod.rs`); what a group changes is only
 //! its `add`, the one place a later chapter needs to touch to give a group its own
 //! middleware: chapter 9 wraps the handler there, before it reaches the app.
+//!
+//! # Layers per handler, so per route and per method
+//!
+//! A group's layers wrap the handlers the group registers, and nothing else. The router
+//! keeps one table of handlers per path, whoever registered them, so two registrations on
+//! one path can sit behind different layers: the rule is that **a layer wraps exactly the
+//! handlers registered through the group it was added to** (and the groups inside it),
+//! even when another group, or the application, registers other methods on the same path.
+//! What the application answers itself on that path (`405`, `OPTIONS`, `HEAD` without a
+//! `GET`) runs through the application's layers only.
+//!
+//! The prefix may be empty: `app.group("", ...)` is a set of routes with their own layers
+//! and no common prefix. So an open `GET /todos` and a `POST /todos` behind an API key are
+//! two registrations:
+//!
+//! ```
+//! use weft::app::{App, HttpError, IntoResponse};
+//! use weft::middleware::from_fn;
+//! use weft::testing::TestClient;
+//!
+//! let mut app = App::new();
+//! app.get("/todos", |_, _| "the list");
+//! app.group("", |keyed| {
+//!     keyed.wrap(from_fn(|request, next| match request.header("x-api-key") {
+//!         Some("secret") => next.run(request),
+//!         _ => HttpError::new(401, "an API key is required").into_response(),
+//!     }));
+//!     keyed.post("/todos", |_, _| "created");
+//! });
+//! let client = TestClient::new(app);
+//! assert_eq!(client.get("/todos").send().status(), 200);
+//! assert_eq!(client.post("/todos").send().status(), 401);
+//! let keyed = client.post("/todos").header("X-Api-Key", "secret").send();
+//! assert_eq!(keyed.text(), "created");
+//! ```
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -61,8 +96,11 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     // ANCHOR: wrap
     /// Wraps the group's routes in `layer`, inside the application's layers. Every route
     /// of the group gets every layer of the group, whether it was registered before or
-    /// after this call; the first layer added is the outermost.
-    pub fn wrap(&mut self, layer: impl Middleware<S>) -> &mut Self {
+    /// after this call; the first layer added is the outermost. Only the handlers this group
+    /// (or a group inside it) registers are wrapped: another method on the same path,
+    /// registered by the application or another group, is not. So `GET /todos` can be open
+    /// while `POST /todos`, registered in `app.group("", ...)`, is behind this layer.
+    pub fn wrap(&mut self, layer: impl Middleware<S> + 'static) -> &mut Self {
         self.layers.push(Box::new(layer));
         self
     }

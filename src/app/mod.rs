@@ -217,7 +217,7 @@ impl<S: Send + Sync + 'static> App<S> {
     /// those the application answers itself (404, 405, `OPTIONS`) and those the server
     /// refuses after their head (a body over the limit: see [`App::refuse`]). The first
     /// layer added is the outermost: it sees the request first and the response last.
-    pub fn wrap(&mut self, layer: impl Middleware<S>) -> &mut Self {
+    pub fn wrap(&mut self, layer: impl Middleware<S> + 'static) -> &mut Self {
         self.layers.push(Box::new(layer));
         self
     }

@@ -21,7 +21,7 @@ use crate::response::{Content, Response};
 #[derive(Debug, Default)]
 pub struct AccessLog;
 
-impl<S: 'static> Middleware<S> for AccessLog {
+impl<S> Middleware<S> for AccessLog {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let start = Instant::now();
         let response = next.run(request);

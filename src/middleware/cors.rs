@@ -94,7 +94,7 @@ impl Cors {
     }
 }
 
-impl<S: 'static> Middleware<S> for Cors {
+impl<S> Middleware<S> for Cors {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let Some(origin) = request.header("origin").map(str::to_string) else {
             // Not a cross-origin request: nothing to add, but a cache must still know.

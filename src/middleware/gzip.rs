@@ -48,7 +48,7 @@ impl Default for Gzip {
     }
 }
 
-impl<S: 'static> Middleware<S> for Gzip {
+impl<S> Middleware<S> for Gzip {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let accepts = coding_quality(request.header("accept-encoding"), "gzip") > 0.0;
         let head = request.method() == "HEAD";

@@ -11,7 +11,9 @@
 //! ```
 //!
 //! Layers are added with [`App::wrap`](crate::app::App::wrap) (every request, even those
-//! answered 404 or 405) and [`Group::wrap`](crate::app::Group::wrap) (the group's routes).
+//! answered 404 or 405, and those the server refuses after their head, such as a body over
+//! the limit) and [`Group::wrap`](crate::app::Group::wrap) (the group's routes). A layer
+//! reaches the application's state with [`Next::state`].
 //! **The first layer added is the outermost**: it sees the request first and the response
 //! last. The built-in layers, one module each:
 //!
@@ -41,8 +43,9 @@ use crate::response::Response;
 /// applications without state (`S = ()`).
 ///
 /// A layer is shared by every worker thread, so it is `Send + Sync` and takes `&self`;
-/// state it keeps between requests needs its own synchronisation (an atomic counter).
-pub trait Middleware<S = ()>: Send + Sync + 'static {
+/// state it keeps between requests needs its own synchronisation (an atomic counter). The
+/// application keeps it as long as it lives, so `wrap` asks for a `'static` layer too.
+pub trait Middleware<S = ()>: Send + Sync {
     /// Answers `request`, usually by calling `next.run(request)` and returning (or
     /// changing) what it returns.
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response;
@@ -56,7 +59,7 @@ pub struct Next<'a, S = ()> {
     endpoint: &'a dyn Fn(&mut Request<'_>) -> Response,
 }
 
-impl<'a, S: 'static> Next<'a, S> {
+impl<'a, S> Next<'a, S> {
     /// A chain of `layers` (outermost first) around `endpoint`, in an application with
     /// `state`.
     pub(crate) fn new(
@@ -135,7 +138,7 @@ where
     }
 }
 
-impl<F, S: 'static> Middleware<S> for FromFn<F, S>
+impl<F, S> Middleware<S> for FromFn<F, S>
 where
     F: Fn(&mut Request<'_>, Next<'_, S>) -> Response + Send + Sync + 'static,
 {

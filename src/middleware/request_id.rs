@@ -25,7 +25,7 @@ pub const MAX_LEN: usize = 64;
 #[derive(Debug, Default)]
 pub struct AssignRequestId;
 
-impl<S: 'static> Middleware<S> for AssignRequestId {
+impl<S> Middleware<S> for AssignRequestId {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let id = match request.header(HEADER) {
             Some(incoming) if is_sane(incoming) => incoming.to_string(),

@@ -16,7 +16,7 @@ use crate::response::Response;
 #[derive(Debug, Default)]
 pub struct ServerTiming;
 
-impl<S: 'static> Middleware<S> for ServerTiming {
+impl<S> Middleware<S> for ServerTiming {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let start = Instant::now();
         let response = next.run(request);
