@@ -23,6 +23,25 @@ impl<S> App<S> {
         self.through_layers(request, |request| self.dispatch(request))
     }
 
+    /// Runs `request` through the layers to `endpoint`, each caught and rendered as
+    /// [`App::handle`] says.
+    fn through_layers(
+        &self,
+        request: &mut Request<'_>,
+        endpoint: impl Fn(&mut Request<'_>) -> Response,
+    ) -> Response {
+        let response = self.catching(request, |request| {
+            let endpoint = |request: &mut Request<'_>| {
+                let response = self.catching(request, &endpoint);
+                self.finish(request, response)
+            };
+            Next::new(&self.layers, &self.state, &endpoint).run(request)
+        });
+        self.finish(request, response)
+    }
+    // ANCHOR_END: handle
+
+    // ANCHOR: refuse
     /// Answers a request the server refuses after reading its head (a body over the limit,
     /// broken chunked framing, a body too slow: see [`Service`](crate::server::Service)) as
     /// if a handler had returned `HttpError::from(error)`: through the application's layers
@@ -46,24 +65,7 @@ impl<S> App<S> {
     pub fn refuse(&self, request: &mut Request<'_>, error: ProtocolError) -> Response {
         self.through_layers(request, |_| Response::from_error(HttpError::from(error)))
     }
-
-    /// Runs `request` through the layers to `endpoint`, each caught and rendered as
-    /// [`App::handle`] says.
-    fn through_layers(
-        &self,
-        request: &mut Request<'_>,
-        endpoint: impl Fn(&mut Request<'_>) -> Response,
-    ) -> Response {
-        let response = self.catching(request, |request| {
-            let endpoint = |request: &mut Request<'_>| {
-                let response = self.catching(request, &endpoint);
-                self.finish(request, response)
-            };
-            Next::new(&self.layers, &self.state, &endpoint).run(request)
-        });
-        self.finish(request, response)
-    }
-    // ANCHOR_END: handle
+    // ANCHOR_END: refuse
 
     // ANCHOR: dispatch
     /// Finds the request's route, takes the path parameters' decoded values, and calls the

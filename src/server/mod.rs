@@ -6,7 +6,8 @@
 //!   Unavailable` and closes it: the client learns at once that the server is busy, and the
 //!   server's memory and latency stay bounded however many clients arrive;
 //! - chapter 5, [`serve_http`]: the job a worker runs is the HTTP connection loop (`conn.rs`),
-//!   which reads requests with [`crate::http`] and writes responses (chapter 6, `write.rs`);
+//!   which reads requests with [`crate::http`], has a [`Service`] answer them (or refuse
+//!   them, for a body that breaks the limits), and writes responses (chapter 6, `write.rs`);
 //! - chapter 10, also [`serve_http`], as [`Limits`] asks: a gate on open connections, and
 //!   a poller (`park.rs`) where idle connections wait without holding a worker.
 
