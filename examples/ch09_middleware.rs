@@ -5,12 +5,14 @@
 //!
 //! Routes: `GET /` → `Hello, World!` (through the N empty layers only);
 //! `GET /api/report` → a long JSON report, behind CORS for `http://localhost:3000`,
-//! gzip, `Server-Timing` and request ids; `GET /admin/stats` → `401` without
-//! `Authorization: Bearer let-me-in`, else the stats, with `Cache-Control: no-store`.
+//! gzip, `Server-Timing`, request ids and a layer that counts the reports in the
+//! application's state; `GET /admin/stats` → `401` without
+//! `Authorization: Bearer let-me-in`, else the count, with `Cache-Control: no-store`.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use weft::app::{App, HttpError, IntoResponse, Json};
+use weft::app::{App, Ctx, HttpError, IntoResponse, Json};
 use weft::middleware::access_log::AccessLog;
 use weft::middleware::cors::Cors;
 use weft::middleware::gzip::Gzip;
@@ -39,10 +41,16 @@ fn main() -> ExitCode {
     cli::serve(app, flags.addr())
 }
 
+/// The application's state: how many reports have been asked for.
+#[derive(Default)]
+struct Stats {
+    reports: AtomicU64,
+}
+
 // ANCHOR: app
 /// The chapter's application, with `layers` empty layers around everything.
-fn app(layers: usize) -> App {
-    let mut app = App::new();
+fn app(layers: usize) -> App<Stats> {
+    let mut app = App::with_state(Stats::default());
     // ANCHOR: empty
     for _ in 0..layers {
         app.wrap(from_fn(|request, next| next.run(request)));
@@ -54,16 +62,18 @@ fn app(layers: usize) -> App {
             .wrap(AssignRequestId)
             .wrap(Cors::origins(&["http://localhost:3000"]).allow_methods(&["GET", "POST"]))
             .wrap(ServerTiming)
-            .wrap(Gzip::default());
+            .wrap(Gzip::default())
+            .wrap(from_fn(count_reports));
         api.get("/report", report);
     });
     app.group("/admin", |admin| {
         admin
             .wrap(RequireToken("let-me-in"))
             .wrap(from_fn(no_store));
-        admin.get("/stats", |request, _| {
+        admin.get("/stats", |request, cx| {
             format!(
-                "stats for request {}\n",
+                "{} reports; this is request {}\n",
+                cx.state().reports.load(Ordering::Relaxed),
                 RequestId::of(request).unwrap_or("-")
             )
         });
@@ -73,7 +83,7 @@ fn app(layers: usize) -> App {
 // ANCHOR_END: app
 
 /// A report long enough to be worth compressing.
-fn report(_: &mut Request<'_>, _: &weft::app::Ctx<'_, ()>) -> Json<Vec<String>> {
+fn report(_: &mut Request<'_>, _: &Ctx<'_, Stats>) -> Json<Vec<String>> {
     Json(
         (1..=100)
             .map(|n| format!("line {n} of the report"))
@@ -83,11 +93,12 @@ fn report(_: &mut Request<'_>, _: &weft::app::Ctx<'_, ()>) -> Json<Vec<String>> 
 
 // ANCHOR: auth
 /// A layer that lets through only requests with `Authorization: Bearer <token>`: the others
-/// get `401` without reaching the handler (RFC 9110 §11.6.1, §15.5.2).
+/// get `401` without reaching the handler (RFC 9110 §11.6.1, §15.5.2). It does not look at
+/// the application's state, so it is a layer for any state `S`.
 struct RequireToken(&'static str);
 
-impl Middleware for RequireToken {
-    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+impl<S> Middleware<S> for RequireToken {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let presented = request
             .header("authorization")
             .and_then(|value| value.strip_prefix("Bearer "));
@@ -103,7 +114,15 @@ impl Middleware for RequireToken {
 
 // ANCHOR: no_store
 /// A layer as a function: changes the response on its way out.
-fn no_store(request: &mut Request<'_>, next: Next<'_>) -> Response {
+fn no_store<S>(request: &mut Request<'_>, next: Next<'_, S>) -> Response {
     next.run(request).with_header("Cache-Control", "no-store")
 }
 // ANCHOR_END: no_store
+
+// ANCHOR: count
+/// A layer that reaches the application's state through `next`: it counts the reports.
+fn count_reports(request: &mut Request<'_>, next: Next<'_, Stats>) -> Response {
+    next.state().reports.fetch_add(1, Ordering::Relaxed);
+    next.run(request)
+}
+// ANCHOR_END: count

@@ -156,11 +156,6 @@ impl<'c> Request<'c> {
         &mut self.extensions
     }
 
-    /// Gives up the request, keeping its body so the connection can finish reading it.
-    pub(crate) fn into_body(self) -> Body<'c> {
-        self.body
-    }
-
     /// Parses a whole request (head and body) from `bytes`, for tests and tools that have a
     /// request without a connection. The peer address is `0.0.0.0:0`.
     pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Request<'static>, ProtocolError> {

@@ -17,7 +17,9 @@
 //! The request is written out as HTTP/1.1 bytes and parsed by the same parser as the
 //! server's, so what reaches the handler is what a real client's request would be. What the
 //! client gets is the response as the application made it, with streamed bodies read to
-//! their end; the connection loop's own work (framing, `Date`, `Connection`) is not done,
+//! their end. The request takes the connection loop's path through the application: a body
+//! over the limit or with broken framing gets the application's own error answer, as over a
+//! socket. The connection loop's own work (framing, `Date`, `Connection`) is not done,
 //! which is what sockets-based tests in `tests/` are for.
 //!
 //! Each method has its shortcut ([`TestClient::get`], `post`, `put`, `patch`, `delete`,
@@ -32,8 +34,10 @@ use std::io::Read;
 use serde::de::DeserializeOwned;
 
 use crate::app::App;
+use crate::http::ProtocolError;
 use crate::request::Request;
 use crate::response::{reason, Content, Response};
+use crate::server::conn;
 
 // ANCHOR: client
 /// Runs requests through an application, in process.
@@ -124,17 +128,19 @@ impl<S: Send + Sync + 'static> TestRequest<'_, S> {
         let mut bytes = bytes.into_bytes();
         bytes.extend_from_slice(&self.body);
         let app = &self.client.app;
-        let response = match Request::from_bytes(&bytes, app.limits()) {
-            // The server answers a request that breaks the limits before any handler runs.
+        let limits = app.limits();
+        // As the connection loop does: a body announced over the limit is refused by the
+        // application, unread; a head that does not parse gets the server's plain answer.
+        let (parsed, refusal) = match Request::from_bytes(&bytes, limits) {
+            Err(ProtocolError::BodyTooLarge) => (
+                Request::from_bytes(&bytes, &conn::without_body_limit(limits)),
+                Some(ProtocolError::BodyTooLarge),
+            ),
+            parsed => (parsed, None),
+        };
+        let response = match parsed {
             Err(err) => Response::for_protocol_error(err),
-            Ok(mut request) => {
-                let response = app.handle(&mut request);
-                // As the connection loop does: a body that broke the rules decides the answer.
-                match request.body().failure() {
-                    Some(err) => Response::for_protocol_error(err),
-                    None => response,
-                }
-            }
+            Ok(mut request) => conn::answer(app, &mut request, refusal, limits.max_drain).0,
         };
         TestResponse::from_response(response, self.method == "HEAD")
     }

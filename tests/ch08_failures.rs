@@ -2,7 +2,10 @@
 //! errors (plain or JSON, detail or not), catches panics in handlers and in middleware, and
 //! falls back when a custom error handler fails itself.
 
+use std::sync::{Arc, Mutex};
+
 use weft::app::{App, HttpError, IntoResponse, Json};
+use weft::http::Limits;
 use weft::middleware::from_fn;
 use weft::middleware::request_id::AssignRequestId;
 use weft::response::Response;
@@ -175,4 +178,40 @@ fn a_failing_error_handler_falls_back_to_the_built_in_page() {
         (io.status(), io.text()),
         (500, "500 Internal Server Error\n")
     );
+}
+
+#[test]
+fn a_body_over_the_limit_is_the_applications_error_in_process_too() {
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let mut app = app();
+    app.set_limits(Limits {
+        max_body: 8,
+        ..Limits::default()
+    });
+    let seen = statuses.clone();
+    app.wrap(from_fn(move |request, next| {
+        let response = next.run(request);
+        seen.lock().unwrap().push(response.status());
+        response
+    }));
+    let client = TestClient::new(app);
+    let json = client
+        .post("/json")
+        .header("Accept", "application/json")
+        .body("123456789")
+        .send();
+    assert_eq!(json.status(), 413);
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    let expected = r#"{"error":{"status":413,"message":"request body larger than the limit"}}"#;
+    assert_eq!(json.text(), expected);
+    let plain = client.post("/json").body("123456789").send();
+    assert_eq!(
+        (plain.status(), plain.text()),
+        (
+            413,
+            "413 Content Too Large: request body larger than the limit\n"
+        )
+    );
+    assert_eq!(client.post("/json").body("41").send().text(), "42");
+    assert_eq!(*statuses.lock().unwrap(), [413, 413, 200]);
 }

@@ -83,6 +83,101 @@ fn nested_groups_nest_their_layers() {
     assert_eq!(*log.lock().unwrap(), ["outer in", "outer out"]);
 }
 
+/// The names of the layers a request went through, in the application's state.
+type Ran = Arc<Mutex<Vec<&'static str>>>;
+
+// ANCHOR: mark
+/// A layer that writes its name into the application's state, reached through `next`.
+struct Mark(&'static str);
+
+impl Middleware<Ran> for Mark {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, Ran>) -> Response {
+        next.state().lock().unwrap().push(self.0);
+        next.run(request)
+    }
+}
+// ANCHOR_END: mark
+
+/// A layer that lets through only requests with `X-Api-Key: k`.
+fn api_key(request: &mut Request<'_>, next: Next<'_, Ran>) -> Response {
+    next.state().lock().unwrap().push("key");
+    match request.header("x-api-key") {
+        Some("k") => next.run(request),
+        _ => HttpError::new(401, "an API key is required").into_response(),
+    }
+}
+
+// ANCHOR: per_method
+#[test]
+fn a_groups_layers_wrap_only_its_own_handlers_even_on_a_shared_path() {
+    let ran = Ran::default();
+    let mut app = App::with_state(ran.clone());
+    app.wrap(Mark("app"));
+    // `GET /todos` is open; `POST /todos` and `DELETE /todos/:id` are behind the key,
+    // registered in a group with no prefix; `PUT /todos/:id` is in a prefixed group.
+    app.get("/todos", |_, _| "list");
+    app.group("", |keyed| {
+        keyed.wrap(from_fn(api_key));
+        keyed.post("/todos", |_, _| "created");
+        keyed.delete("/todos/:id", |_, _| "deleted");
+        keyed.group("/admin", |admin| {
+            admin.wrap(Mark("admin"));
+            admin.get("", |_, _| "admin");
+        });
+    });
+    app.group("/todos", |todos| {
+        todos.wrap(Mark("todos"));
+        todos.put("/:id", |_, _| "replaced");
+    });
+    let client = TestClient::new(app);
+    #[rustfmt::skip]
+    let cases: &[(&str, &str, &str, u16, &[&str])] = &[
+        // method, target, X-Api-Key, status, layers that ran
+        ("GET", "/todos", "", 200, &["app"]),
+        ("HEAD", "/todos", "", 200, &["app"]),
+        ("POST", "/todos", "", 401, &["app", "key"]),
+        ("POST", "/todos", "k", 200, &["app", "key"]),
+        ("OPTIONS", "/todos", "", 204, &["app"]),
+        ("DELETE", "/todos", "k", 405, &["app"]),
+        ("PUT", "/todos/1", "", 200, &["app", "todos"]),
+        ("DELETE", "/todos/1", "", 401, &["app", "key"]),
+        ("DELETE", "/todos/1", "k", 200, &["app", "key"]),
+        ("GET", "/todos/1", "k", 405, &["app"]),
+        ("GET", "/admin", "", 401, &["app", "key"]),
+        ("GET", "/admin", "k", 200, &["app", "key", "admin"]),
+        ("GET", "/nowhere", "k", 404, &["app"]),
+    ];
+    for (method, target, key, status, layers) in cases {
+        ran.lock().unwrap().clear();
+        let mut request = client.request(method, target);
+        if !key.is_empty() {
+            request = request.header("X-Api-Key", key);
+        }
+        assert_eq!(request.send().status(), *status, "{method} {target} {key}");
+        assert_eq!(*ran.lock().unwrap(), *layers, "{method} {target} {key}");
+    }
+}
+// ANCHOR_END: per_method
+
+#[test]
+fn group_prefixes_are_empty_or_a_slash_and_a_name() {
+    for (prefix, ok) in [
+        ("", true),
+        ("/api", true),
+        ("api", false),
+        ("/api/", false),
+        ("/", false),
+    ] {
+        let registered = std::panic::catch_unwind(|| {
+            let mut app = App::new();
+            app.group(prefix, |group| {
+                group.get("/x", |_, _| "x");
+            });
+        });
+        assert_eq!(registered.is_ok(), ok, "{prefix:?}");
+    }
+}
+
 // ANCHOR: short_circuit
 #[test]
 fn a_layer_can_refuse_and_can_change_the_response() {
@@ -363,6 +458,8 @@ fn the_example_logs_each_request_and_guards_its_admin_routes() {
         (stats.status, stats.header("cache-control")),
         (200, Some("no-store"))
     );
+    // The counting layer reached the state the handler reads.
+    assert!(stats.text().starts_with("1 reports;"), "{}", stats.text());
     drop(client);
     server.interrupt();
     assert!(server.wait_exit(Duration::from_secs(10)).success());

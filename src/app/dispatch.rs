@@ -2,7 +2,7 @@
 //! gives on its own when no handler does (RFC 9110 sections cited where each rule is).
 
 use crate::error::HttpError;
-use crate::http::percent;
+use crate::http::{percent, ProtocolError};
 use crate::middleware::Next;
 use crate::request::Request;
 use crate::response::Response;
@@ -20,16 +20,52 @@ impl<S> App<S> {
     /// log logs it, the request id is set on it); a layer's own panic is caught outside them
     /// all.
     pub fn handle(&self, request: &mut Request<'_>) -> Response {
+        self.through_layers(request, |request| self.dispatch(request))
+    }
+
+    /// Runs `request` through the layers to `endpoint`, each caught and rendered as
+    /// [`App::handle`] says.
+    fn through_layers(
+        &self,
+        request: &mut Request<'_>,
+        endpoint: impl Fn(&mut Request<'_>) -> Response,
+    ) -> Response {
         let response = self.catching(request, |request| {
             let endpoint = |request: &mut Request<'_>| {
-                let response = self.catching(request, |request| self.dispatch(request));
+                let response = self.catching(request, &endpoint);
                 self.finish(request, response)
             };
-            Next::new(&self.layers, &endpoint).run(request)
+            Next::new(&self.layers, &self.state, &endpoint).run(request)
         });
         self.finish(request, response)
     }
     // ANCHOR_END: handle
+
+    // ANCHOR: refuse
+    /// Answers a request the server refuses after reading its head (a body over the limit,
+    /// broken chunked framing, a body too slow: see [`Service`](crate::server::Service)) as
+    /// if a handler had returned `HttpError::from(error)`: through the application's layers
+    /// (the access log logs it with its status), and rendered like any error, with the
+    /// [`App::on_status`] and [`App::on_error`] pages, JSON for a client that prefers it, and
+    /// the details in debug mode. Group layers do not run: no route was chosen, as for a
+    /// `404`.
+    ///
+    /// ```
+    /// use weft::app::App;
+    /// use weft::http::{Limits, ProtocolError};
+    /// use weft::request::Request;
+    ///
+    /// let mut app = App::new();
+    /// app.on_error(|_, err| format!("oops: {}", err.message()));
+    /// let bytes = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx";
+    /// let mut request = Request::from_bytes(bytes, &Limits::default()).unwrap();
+    /// let response = app.refuse(&mut request, ProtocolError::BodyTooLarge);
+    /// assert_eq!(response.status(), 413);
+    /// ```
+    pub fn refuse(&self, request: &mut Request<'_>, error: ProtocolError) -> Response {
+        self.through_layers(request, |_| Response::from_error(HttpError::from(error)))
+    }
+    // ANCHOR_END: refuse
 
     // ANCHOR: dispatch
     /// Finds the request's route, takes the path parameters' decoded values, and calls the

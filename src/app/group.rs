@@ -1,9 +1,44 @@
-//! Route groups: routes registered under a common prefix.
+//! Route groups: routes registered under a common prefix, with layers of their own.
 //!
 //! A group is a view of the application with a prefix. Its registration methods are the
 //! application's own (the `Register` trait in `app/mod.rs`); what a group changes is only
 //! its `add`, the one place a later chapter needs to touch to give a group its own
 //! middleware: chapter 9 wraps the handler there, before it reaches the app.
+//!
+//! # Layers per handler, so per route and per method
+//!
+//! A group's layers wrap the handlers the group registers, and nothing else. The router
+//! keeps one table of handlers per path, whoever registered them, so two registrations on
+//! one path can sit behind different layers: the rule is that **a layer wraps exactly the
+//! handlers registered through the group it was added to** (and the groups inside it),
+//! even when another group, or the application, registers other methods on the same path.
+//! What the application answers itself on that path (`405`, `OPTIONS`, `HEAD` without a
+//! `GET`) runs through the application's layers only.
+//!
+//! The prefix may be empty: `app.group("", ...)` is a set of routes with their own layers
+//! and no common prefix. So an open `GET /todos` and a `POST /todos` behind an API key are
+//! two registrations:
+//!
+//! ```
+//! use weft::app::{App, HttpError, IntoResponse};
+//! use weft::middleware::from_fn;
+//! use weft::testing::TestClient;
+//!
+//! let mut app = App::new();
+//! app.get("/todos", |_, _| "the list");
+//! app.group("", |keyed| {
+//!     keyed.wrap(from_fn(|request, next| match request.header("x-api-key") {
+//!         Some("secret") => next.run(request),
+//!         _ => HttpError::new(401, "an API key is required").into_response(),
+//!     }));
+//!     keyed.post("/todos", |_, _| "created");
+//! });
+//! let client = TestClient::new(app);
+//! assert_eq!(client.get("/todos").send().status(), 200);
+//! assert_eq!(client.post("/todos").send().status(), 401);
+//! let keyed = client.post("/todos").header("X-Api-Key", "secret").send();
+//! assert_eq!(keyed.text(), "created");
+//! ```
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -16,7 +51,7 @@ use super::{method_shortcuts, route, static_files, try_route, App, Ctx, IntoResp
 use super::{Register, RouteError};
 
 /// A group's layers, known once the group's closure has returned.
-type Scope = Arc<OnceLock<Vec<Box<dyn Middleware>>>>;
+type Scope<S> = Arc<OnceLock<Vec<Box<dyn Middleware<S>>>>>;
 
 // ANCHOR: group
 /// Routes under a prefix, created by [`App::group`].
@@ -24,11 +59,11 @@ pub struct Group<'a, S> {
     app: &'a mut App<S>,
     prefix: String,
     /// Layers added with [`Group::wrap`] so far.
-    layers: Vec<Box<dyn Middleware>>,
+    layers: Vec<Box<dyn Middleware<S>>>,
     /// Where they go when the group is complete; this group's handlers read them there.
-    scope: Scope,
+    scope: Scope<S>,
     /// The scopes of the groups around this one, outermost first.
-    outer: Vec<Scope>,
+    outer: Vec<Scope<S>>,
 }
 // ANCHOR_END: group
 
@@ -36,12 +71,12 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// A group of `app`'s routes under `prefix`.
     ///
     /// # Panics
-    /// If `prefix` does not start with `/` or ends with one (`/api`, not `api` or `/api/`):
-    /// the routes are written with their own leading slash.
-    pub(crate) fn new(app: &'a mut App<S>, prefix: &str, outer: Vec<Scope>) -> Self {
+    /// If `prefix` is neither empty nor starts with `/` without ending with one (`""` or
+    /// `/api`, not `api` or `/api/`): the routes are written with their own leading slash.
+    pub(crate) fn new(app: &'a mut App<S>, prefix: &str, outer: Vec<Scope<S>>) -> Self {
         assert!(
-            prefix.starts_with('/') && !prefix.ends_with('/'),
-            "group prefix {prefix:?} must start with '/' and not end with one"
+            prefix.is_empty() || (prefix.starts_with('/') && !prefix.ends_with('/')),
+            "group prefix {prefix:?} must be empty, or start with '/' and not end with one"
         );
         Group {
             app,
@@ -61,8 +96,11 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     // ANCHOR: wrap
     /// Wraps the group's routes in `layer`, inside the application's layers. Every route
     /// of the group gets every layer of the group, whether it was registered before or
-    /// after this call; the first layer added is the outermost.
-    pub fn wrap(&mut self, layer: impl Middleware) -> &mut Self {
+    /// after this call; the first layer added is the outermost. Only the handlers this group
+    /// (or a group inside it) registers are wrapped: another method on the same path,
+    /// registered by the application or another group, is not. So `GET /todos` can be open
+    /// while `POST /todos`, registered in `app.group("", ...)`, is behind this layer.
+    pub fn wrap(&mut self, layer: impl Middleware<S> + 'static) -> &mut Self {
         self.layers.push(Box::new(layer));
         self
     }
@@ -152,10 +190,10 @@ impl<S: 'static> Register<S> for Group<'_, S> {
 }
 
 /// `handler` inside the layers that `scope` will hold.
-fn layered<S: 'static>(scope: Scope, handler: Handler<S>) -> Handler<S> {
+fn layered<S: 'static>(scope: Scope<S>, handler: Handler<S>) -> Handler<S> {
     Box::new(move |request, cx| {
         let layers = scope.get().map_or(&[][..], Vec::as_slice);
-        Next::new(layers, &|request| handler(request, cx)).run(request)
+        Next::new(layers, cx.state(), &|request| handler(request, cx)).run(request)
     })
 }
 // ANCHOR_END: layered

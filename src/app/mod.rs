@@ -3,7 +3,8 @@
 //! An [`App`] is a [`Router`] whose value per route is a small table of handlers by method,
 //! plus the application's shared state. It registers handlers, answers the HTTP rules of
 //! dispatch (404, 405 with `Allow`, `HEAD`, `OPTIONS`, the trailing-slash redirect) on its
-//! own, and serves itself with chapter 5's [`server::serve_http`].
+//! own, and serves itself with chapter 5's [`server::serve_http`], as a [`Service`] that
+//! also answers the requests the server refuses after their head (see [`App::refuse`]).
 //!
 //! ```no_run
 //! use weft::app::{App, Json};
@@ -41,13 +42,13 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::Path;
 
-use crate::http::{rules, Limits};
+use crate::http::{rules, Limits, ProtocolError};
 use crate::middleware::Middleware;
 use crate::pool::Drain;
 use crate::request::Request;
 use crate::response::Response;
 use crate::router::{InsertError, Router};
-use crate::server::{self, Config};
+use crate::server::{self, Config, Service};
 use crate::shutdown::Shutdown;
 use methods::{Handler, Methods};
 
@@ -59,7 +60,7 @@ pub struct App<S = ()> {
     config: Config,
     limits: Limits,
     /// Middleware around every request, outermost first (chapter 9).
-    layers: Vec<Box<dyn Middleware>>,
+    layers: Vec<Box<dyn Middleware<S>>>,
     /// Custom error pages by status, and the fallback for every error (chapter 8).
     on_status: Vec<(u16, ErrorHandler)>,
     on_error: Option<ErrorHandler>,
@@ -212,10 +213,11 @@ impl<S: Send + Sync + 'static> App<S> {
     // ANCHOR_END: group
 
     // ANCHOR: wrap
-    /// Wraps every request in `layer` (see [`crate::middleware`]): those a handler answers
-    /// and those the application answers itself (404, 405, `OPTIONS`). The first layer
-    /// added is the outermost: it sees the request first and the response last.
-    pub fn wrap(&mut self, layer: impl Middleware) -> &mut Self {
+    /// Wraps every request in `layer` (see [`crate::middleware`]): those a handler answers,
+    /// those the application answers itself (404, 405, `OPTIONS`) and those the server
+    /// refuses after their head (a body over the limit: see [`App::refuse`]). The first
+    /// layer added is the outermost: it sees the request first and the response last.
+    pub fn wrap(&mut self, layer: impl Middleware<S> + 'static) -> &mut Self {
         self.layers.push(Box::new(layer));
         self
     }
@@ -340,12 +342,24 @@ impl<S: Send + Sync + 'static> App<S> {
     /// without the binding and the signal handler, for tests and embedding.
     pub fn serve(self, listener: TcpListener, shutdown: &Shutdown) -> Drain {
         let (config, limits) = (self.config.clone(), self.limits.clone());
-        server::serve_http(listener, &config, &limits, shutdown, move |request| {
-            self.handle(request)
-        })
+        server::serve_http(listener, &config, &limits, shutdown, self)
     }
     // ANCHOR_END: serve
 }
+
+// ANCHOR: service
+/// How the server calls an application: [`App::handle`] answers requests, and
+/// [`App::refuse`] the requests the server refuses after their head.
+impl<S: Send + Sync + 'static> Service for App<S> {
+    fn respond(&self, request: &mut Request<'_>) -> Response {
+        self.handle(request)
+    }
+
+    fn refuse(&self, request: &mut Request<'_>, error: ProtocolError) -> Response {
+        App::refuse(self, request, error)
+    }
+}
+// ANCHOR_END: service
 
 /// An application bound to its address, not serving yet: from [`App::bind`].
 pub struct Bound<S> {

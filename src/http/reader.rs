@@ -66,6 +66,12 @@ impl<'c> Body<'c> {
         self.failure
     }
 
+    /// Marks the body refused with `err` before any of it is read (a `Content-Length` over
+    /// the limit): whoever reads it then gets `err`, never the bytes the server refused.
+    pub(crate) fn refuse(&mut self, err: ProtocolError) {
+        self.failure = Some(err);
+    }
+
     // ANCHOR: finish
     /// After the handler: reads and discards what it left of the body (up to `max_drain`
     /// bytes), so the next request starts where it should. `Ok(true)` when the connection

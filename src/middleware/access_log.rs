@@ -21,8 +21,8 @@ use crate::response::{Content, Response};
 #[derive(Debug, Default)]
 pub struct AccessLog;
 
-impl Middleware for AccessLog {
-    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+impl<S> Middleware<S> for AccessLog {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let start = Instant::now();
         let response = next.run(request);
         // At `RUST_LOG=warn` the line is not wanted: skip formatting its parts too.

@@ -94,8 +94,8 @@ impl Cors {
     }
 }
 
-impl Middleware for Cors {
-    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+impl<S> Middleware<S> for Cors {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let Some(origin) = request.header("origin").map(str::to_string) else {
             // Not a cross-origin request: nothing to add, but a cache must still know.
             let response = next.run(request);

@@ -48,8 +48,8 @@ impl Default for Gzip {
     }
 }
 
-impl Middleware for Gzip {
-    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+impl<S> Middleware<S> for Gzip {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let accepts = coding_quality(request.header("accept-encoding"), "gzip") > 0.0;
         let head = request.method() == "HEAD";
         let mut response = next.run(request);

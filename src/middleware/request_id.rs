@@ -25,8 +25,8 @@ pub const MAX_LEN: usize = 64;
 #[derive(Debug, Default)]
 pub struct AssignRequestId;
 
-impl Middleware for AssignRequestId {
-    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+impl<S> Middleware<S> for AssignRequestId {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let id = match request.header(HEADER) {
             Some(incoming) if is_sane(incoming) => incoming.to_string(),
             _ => RequestId::generate().0,

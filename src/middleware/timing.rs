@@ -16,8 +16,8 @@ use crate::response::Response;
 #[derive(Debug, Default)]
 pub struct ServerTiming;
 
-impl Middleware for ServerTiming {
-    fn call(&self, request: &mut Request<'_>, next: Next<'_>) -> Response {
+impl<S> Middleware<S> for ServerTiming {
+    fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let start = Instant::now();
         let response = next.run(request);
         let ms = start.elapsed().as_secs_f64() * 1000.0;

@@ -2,7 +2,7 @@
 //! go back, for as long as the connection is kept alive.
 //!
 //! ```text
-//! loop:  read until a head is complete ──► call the handler ──► finish the body ──► write
+//! loop:  read until a head is complete ──► call the service ──► finish the body ──► write
 //!          ▲                                                                         │
 //!          └──────────────────── keep-alive? ◄───────────────────────────────────────┘
 //! ```
@@ -18,6 +18,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use super::gate::Ticket;
+use super::service::Service;
 use super::write::{self, Exchange};
 use crate::http::body::Decoder;
 use crate::http::head::{self, Framing, Head, Parsed};
@@ -114,10 +115,10 @@ pub(crate) fn serve_connection<H>(
     mut conn: Connection,
     limits: &Limits,
     shutdown: &Shutdown,
-    handler: &H,
+    service: &H,
     parking: Option<&dyn WaitingRoom>,
 ) where
-    H: Fn(&mut Request<'_>) -> Response,
+    H: Service,
 {
     let peer = conn.peer;
     let mut may_park = parking.is_some();
@@ -153,7 +154,7 @@ pub(crate) fn serve_connection<H>(
                 break true;
             }
         };
-        let next = exchange(&mut conn.wire, head, peer, limits, shutdown, handler);
+        let next = exchange(&mut conn.wire, head, peer, limits, shutdown, service);
         conn.wire.end_body();
         match next {
             Ok(Then::Request) => continue,
@@ -194,7 +195,7 @@ fn read_head(
 ) -> Result<Step, ProtocolError> {
     let may_park = patience.is_some();
     loop {
-        if let Parsed::Complete(head) = head::parse(conn.wire.buffered(), limits)? {
+        if let Parsed::Complete(head) = parse_head(conn.wire.buffered(), limits)? {
             conn.head_deadline = None;
             return Ok(Step::Head(head));
         }
@@ -257,20 +258,20 @@ enum Then {
 }
 
 // ANCHOR: exchange
-/// Serves one request whose head is in `wire`: calls the handler, finishes the body, writes
-/// the response. Returns what the connection does next.
-fn exchange<H>(
+/// Serves one request whose head is in `wire`: builds the `Request`, has the service answer
+/// it ([`answer`]), writes the response. Returns what the connection does next.
+fn exchange<H: Service>(
     wire: &mut Wire,
     head: Head,
     peer: SocketAddr,
     limits: &Limits,
     shutdown: &Shutdown,
-    handler: &H,
-) -> io::Result<Then>
-where
-    H: Fn(&mut Request<'_>) -> Response,
-{
+    service: &H,
+) -> io::Result<Then> {
     let (version, keep_alive) = (head.version, head.keep_alive);
+    // RFC 9110 §15.5.14: a body announced over the limit is refused before any of it is
+    // read. `read_head` let the head through so that the service can give the answer.
+    let too_large = matches!(head.framing, Framing::Length(n) if n > limits.max_body);
     let decoder = Decoder::new(head.framing, limits);
     let owe_continue = head.expect_continue;
     if head.framing != Framing::Empty {
@@ -280,6 +281,7 @@ where
     let raw = wire.take(head.len);
     let body = Body::from_wire(wire, decoder, owe_continue);
     let (response, head_only, reusable) = match Request::new(raw, head, peer, body) {
+        // A malformed target: no `Request`, so nothing to hand the service.
         Err((err, _body)) => {
             log::info!("{peer}: rejected a request: {err} ({})", err.status());
             (Response::for_protocol_error(err), false, false)
@@ -287,19 +289,9 @@ where
         Ok(mut request) => {
             log::debug!("{peer}: {} {}", request.method(), request.target());
             let head_only = request.method() == "HEAD";
-            // AssertUnwindSafe: after a panic the request is only dropped, never used again,
-            // and the connection is closed, so nothing half-updated is seen afterwards.
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| handler(&mut request)));
-            match outcome {
-                Ok(response) => match finish_body(request.into_body(), response, limits, peer) {
-                    Ok(response) => (response, head_only, true),
-                    Err(response) => (response, head_only, false),
-                },
-                Err(payload) => {
-                    log::error!("{peer}: handler panicked: {}", panic_message(&*payload));
-                    (Response::status_page(500), head_only, false)
-                }
-            }
+            let refusal = too_large.then_some(ProtocolError::BodyTooLarge);
+            let (response, reusable) = answer(service, &mut request, refusal, limits.max_drain);
+            (response, head_only, reusable)
         }
     };
     let exchange = Exchange {
@@ -319,25 +311,78 @@ where
 }
 // ANCHOR_END: exchange
 
-/// After the handler: reads what it left of the body. `Ok` with the handler's response when the
-/// connection may go on; `Err` with the response to send before closing.
-fn finish_body(
-    mut body: Body<'_>,
-    response: Response,
-    limits: &Limits,
-    peer: SocketAddr,
-) -> Result<Response, Response> {
-    match body.finish(limits.max_drain) {
-        Ok(true) => Ok(response),
+// ANCHOR: answer
+/// The answer to `request`, and whether the connection can carry another request after it.
+///
+/// With a `refusal` (the head alone broke a rule), the service's [`Service::refuse`]
+/// answers and no byte of the body is read. Otherwise [`Service::respond`] answers, then
+/// the body is finished: what the handler left of it is read and thrown away (up to
+/// `max_drain` bytes). If the body broke the protocol, while the handler read it or while
+/// it was drained, the service answers that error instead, unless its response already
+/// has the error's status (an application's handler met the error and returned it with
+/// `?`): a body that broke the protocol decides the status, whatever the handler said.
+///
+/// The test client (`weft::testing`) answers its requests here too.
+pub(crate) fn answer<H: Service>(
+    service: &H,
+    request: &mut Request<'_>,
+    refusal: Option<ProtocolError>,
+    max_drain: u64,
+) -> (Response, bool) {
+    let peer = request.peer();
+    if let Some(err) = refusal {
+        log::info!("{peer}: refused a request: {err} ({})", err.status());
+        request.body().refuse(err);
+        return (guarded(peer, || service.refuse(request, err)), false);
+    }
+    // AssertUnwindSafe: after a panic the request is only dropped, never used again, and
+    // the connection is closed, so nothing half-updated is seen afterwards.
+    let response = match panic::catch_unwind(AssertUnwindSafe(|| service.respond(request))) {
+        Ok(response) => response,
+        Err(payload) => {
+            log::error!("{peer}: handler panicked: {}", panic_message(&*payload));
+            return (Response::status_page(500), false);
+        }
+    };
+    match request.body().finish(max_drain) {
+        Ok(true) => (response, true),
         Ok(false) => {
             log::debug!("{peer}: body left unread; closing after the response");
-            Err(response)
+            (response, false)
         }
-        // A body that broke the protocol decides the answer, whatever the handler said.
+        Err(err) if response.status() == err.status() => (response, false),
         Err(err) => {
             log::info!("{peer}: rejected a request body: {err} ({})", err.status());
-            Err(Response::for_protocol_error(err))
+            (guarded(peer, || service.refuse(request, err)), false)
         }
+    }
+}
+// ANCHOR_END: answer
+
+/// `refuse`'s answer, or a `500` if it panicked (a service's own `refuse`, not an
+/// application's, which catches its panics itself).
+fn guarded(peer: SocketAddr, refuse: impl FnOnce() -> Response) -> Response {
+    panic::catch_unwind(AssertUnwindSafe(refuse)).unwrap_or_else(|payload| {
+        log::error!("{peer}: refusal panicked: {}", panic_message(&*payload));
+        Response::status_page(500)
+    })
+}
+
+/// [`head::parse`], except that a `Content-Length` over `limits.max_body` is no error here:
+/// `exchange` refuses it once it has built the `Request`, so that the service answers it.
+/// Only that error is looked at twice, so a head within the limits is parsed once.
+pub(crate) fn parse_head(bytes: &[u8], limits: &Limits) -> Result<Parsed, ProtocolError> {
+    match head::parse(bytes, limits) {
+        Err(ProtocolError::BodyTooLarge) => head::parse(bytes, &without_body_limit(limits)),
+        parsed => parsed,
+    }
+}
+
+/// `limits` without a limit on the body: for parsing a head whose body will be refused.
+pub(crate) fn without_body_limit(limits: &Limits) -> Limits {
+    Limits {
+        max_body: u64::MAX,
+        ..limits.clone()
     }
 }
 

@@ -6,7 +6,8 @@
 //!   Unavailable` and closes it: the client learns at once that the server is busy, and the
 //!   server's memory and latency stay bounded however many clients arrive;
 //! - chapter 5, [`serve_http`]: the job a worker runs is the HTTP connection loop (`conn.rs`),
-//!   which reads requests with [`crate::http`] and writes responses (chapter 6, `write.rs`);
+//!   which reads requests with [`crate::http`], has a [`Service`] answer them (or refuse
+//!   them, for a body that breaks the limits), and writes responses (chapter 6, `write.rs`);
 //! - chapter 10, also [`serve_http`], as [`Limits`] asks: a gate on open connections, and
 //!   a poller (`park.rs`) where idle connections wait without holding a worker.
 
@@ -14,9 +15,11 @@ pub(crate) mod conn;
 mod gate;
 mod park;
 mod refuse;
+mod service;
 mod write;
 
 pub(crate) use gate::{Gate, Ticket};
+pub use service::Service;
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
@@ -26,8 +29,6 @@ use std::time::Duration;
 
 use crate::http::Limits;
 use crate::pool::{Drain, Pool, QueueFull};
-use crate::request::Request;
-use crate::response::Response;
 use crate::shutdown::Shutdown;
 use conn::Connection;
 use park::{Parking, PollerThread};
@@ -73,7 +74,11 @@ where
 
 // ANCHOR: serve_http
 /// Chapters 5 and 10: serves HTTP/1.1 on `listener` with a pool of workers sized by `config`,
-/// each running the connection loop with `handler`, until `shutdown` is triggered.
+/// each running the connection loop with `service`, until `shutdown` is triggered.
+///
+/// The service is usually a function from `&mut Request` to `Response`; an application is a
+/// [`Service`] that also answers the requests the server refuses after their head (a body
+/// over the limit, say), so that they get its error pages and pass through its middleware.
 ///
 /// This is chapter 4's acceptor and pool with a handler that speaks HTTP: the `503` on a full
 /// queue and the graceful stop are the same. Chapter 10's additions are chosen by `limits`:
@@ -91,10 +96,10 @@ pub fn serve_http<H>(
     config: &Config,
     limits: &Limits,
     shutdown: &Shutdown,
-    handler: H,
+    service: H,
 ) -> Drain
 where
-    H: Fn(&mut Request<'_>) -> Response + Send + Sync + 'static,
+    H: Service,
 {
     let parking = match limits.max_parked {
         0 => None,
@@ -106,7 +111,7 @@ where
         let (limits, stop, parking) = (limits.clone(), shutdown.clone(), parking.clone());
         Pool::new(config.workers, config.queue, move |conn| {
             let parking = parking.as_ref().map(|p| p as &dyn conn::WaitingRoom);
-            conn::serve_connection(conn, &limits, &stop, &handler, parking)
+            conn::serve_connection(conn, &limits, &stop, &service, parking)
         })
     };
     let poller = parking.map(|parking| parking.start(&pool, limits, shutdown));

@@ -1,0 +1,153 @@
+//! Chapter 8's one error path, over real loopback sockets: what the server refuses once it
+//! has a request's head (a body over the limit, broken chunked framing, a body too slow) is
+//! answered by the application as a returned `HttpError` is: JSON for a JSON client, its
+//! own error pages, and through its middleware, which sees the real status.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use support::app::Running;
+use support::{Client, Server};
+use weft::app::{App, HttpError, Json};
+use weft::http::Limits;
+use weft::middleware::{from_fn, Next};
+use weft::request::Request;
+use weft::response::Response;
+
+/// What the application's layer saw: each request's path and the status it was answered.
+type Seen = Arc<Mutex<Vec<(String, u16)>>>;
+
+// ANCHOR: record
+/// A layer that records every answer in the application's state, as an access log would.
+fn record(request: &mut Request<'_>, next: Next<'_, Seen>) -> Response {
+    let seen = next.state();
+    let response = next.run(request);
+    let answer = (request.path().to_string(), response.status());
+    seen.lock().unwrap().push(answer);
+    response
+}
+// ANCHOR_END: record
+
+/// An application with a 64-byte body limit and a short body timeout, behind `record`:
+/// `POST /read` reads the body, `POST /ignore` does not.
+fn app(seen: &Seen) -> App<Seen> {
+    let mut app = App::with_state(seen.clone());
+    app.set_limits(Limits {
+        max_body: 64,
+        body_timeout: Duration::from_millis(300),
+        min_body_rate: 0,
+        ..Limits::default()
+    });
+    app.wrap(from_fn(record));
+    app.post("/read", |request, _| -> Result<String, HttpError> {
+        Ok(format!("{} bytes", request.body_bytes()?.len()))
+    });
+    app.post("/ignore", |_, _| "ignored");
+    app
+}
+
+/// A `POST` to `path` with `headers` (each ending in CRLF) and the start of a body.
+fn post(path: &str, headers: &str, body: &str) -> String {
+    format!("POST {path} HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n{headers}\r\n{body}")
+}
+
+// ANCHOR: json_refusals
+#[test]
+fn refusals_are_the_applications_json_errors_and_its_layers_see_them() {
+    let seen = Seen::default();
+    let server = Running::start(app(&seen));
+    let over = format!("41\r\n{}\r\n0\r\n\r\n", "x".repeat(65));
+    let chunked = "Transfer-Encoding: chunked\r\n";
+    #[rustfmt::skip]
+    let cases: &[(&str, String, u16, &str)] = &[
+        // what, request, status, message
+        ("announced over the limit", post("/read", "Content-Length: 1000\r\n", ""), 413, "request body larger than the limit"),
+        ("chunked past the limit, read", post("/read", chunked, &over), 413, "request body larger than the limit"),
+        ("chunked past the limit, drained", post("/ignore", chunked, &over), 413, "request body larger than the limit"),
+        ("broken chunk, drained", post("/ignore", chunked, "3\r\nabcX\r\n"), 400, "malformed chunked framing"),
+        ("too slow, read", post("/read", "Content-Length: 10\r\n", "12345"), 408, "client too slow"),
+    ];
+    for (what, request, status, message) in cases {
+        let mut client = Client::connect(server.addr);
+        client.send(request);
+        let reply = client.response();
+        assert_eq!(reply.status, *status, "{what}: {}", reply.text());
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/json"),
+            "{what}"
+        );
+        let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        let expected = serde_json::json!({"error": {"status": status, "message": message}});
+        assert_eq!(body, expected, "{what}");
+        assert_eq!(reply.header("connection"), Some("close"), "{what}");
+        assert!(client.is_closed(), "{what}: the connection closes");
+    }
+    // The layer saw each one with the status the client got. A drained body's request was
+    // answered twice inside the application: by the handler, then by the refusal that
+    // replaced its answer.
+    let seen = seen.lock().unwrap().clone();
+    let statuses: Vec<(&str, u16)> = seen.iter().map(|(p, s)| (p.as_str(), *s)).collect();
+    #[rustfmt::skip]
+    let expected = [
+        ("/read", 413), ("/read", 413), ("/ignore", 200), ("/ignore", 413),
+        ("/ignore", 200), ("/ignore", 400), ("/read", 408),
+    ];
+    assert_eq!(statuses, expected);
+}
+// ANCHOR_END: json_refusals
+
+#[test]
+fn an_error_page_answers_refusals_too() {
+    let seen = Seen::default();
+    let mut app = app(&seen);
+    app.on_error(|request, err| {
+        Json(serde_json::json!({"oops": err.status(), "path": request.path()}))
+    });
+    app.on_status(408, |_, _| "come back when you are ready\n");
+    let server = Running::start(app);
+    let cases: &[(&str, String, u16, &str)] = &[
+        (
+            "over the limit",
+            post("/read", "Content-Length: 100\r\n", ""),
+            413,
+            r#"{"oops":413,"path":"/read"}"#,
+        ),
+        (
+            "too slow",
+            post("/read", "Content-Length: 10\r\n", "1"),
+            408,
+            "come back when you are ready\n",
+        ),
+    ];
+    for (what, request, status, page) in cases {
+        let mut client = Client::connect(server.addr);
+        client.send(request);
+        let reply = client.response();
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (*status, *page),
+            "{what}"
+        );
+    }
+    let statuses: Vec<u16> = seen.lock().unwrap().iter().map(|(_, s)| *s).collect();
+    assert_eq!(statuses, [413, 408]);
+}
+
+#[test]
+fn the_access_log_logs_a_refused_body_with_its_status() {
+    let server = Server::start_with_log("ch08_errors", &[], "info");
+    let mut client = Client::connect(server.addr);
+    client.send(concat!(
+        "POST /users HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n",
+        "X-Request-Id: big-1\r\nContent-Length: 10485760\r\n\r\n"
+    ));
+    let reply = client.response();
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.header("x-request-id"), Some("big-1"));
+    let line = server.wait_for_log("POST /users 413");
+    assert!(line.contains("id=big-1"), "{line}");
+}
