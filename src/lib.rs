@@ -100,6 +100,16 @@
 //! app().run("127.0.0.1:8080").expect("cannot serve");
 //! # }
 //! ```
+//!
+//! A complete one, with its tests, is the book's `examples/ch09_todo.rs`.
+//!
+//! ## Logging and exit codes
+//!
+//! weft logs through the [`log`](https://docs.rs/log) crate and never prints: install any
+//! logger in `main` (`env_logger::init()` is the usual one) to see the access log, refused
+//! requests and panics. [`App::run`](app::App::run) returns how the drain at shutdown went, a
+//! [`Drain`](pool::Drain) that converts into the process's exit code:
+//! `std::process::ExitCode::from(app.run("127.0.0.1:8080")?)`.
 #![deny(missing_docs)]
 
 pub mod app;
