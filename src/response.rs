@@ -390,6 +390,8 @@ impl Status {
     pub const RANGE_NOT_SATISFIABLE: u16 = 416;
     /// `417 Expectation Failed`.
     pub const EXPECTATION_FAILED: u16 = 417;
+    /// `418 I'm a teapot` (RFC 2324; RFC 9110 §15.5.19 keeps the code from other uses).
+    pub const IM_A_TEAPOT: u16 = 418;
     /// `422 Unprocessable Content`.
     pub const UNPROCESSABLE_CONTENT: u16 = 422;
     /// `429 Too Many Requests`.
@@ -462,6 +464,7 @@ pub fn reason(status: u16) -> &'static str {
         415 => "Unsupported Media Type",
         416 => "Range Not Satisfiable",
         417 => "Expectation Failed",
+        418 => "I'm a teapot",
         422 => "Unprocessable Content",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
@@ -549,6 +552,7 @@ mod tests {
             Status::UNSUPPORTED_MEDIA_TYPE,
             Status::RANGE_NOT_SATISFIABLE,
             Status::EXPECTATION_FAILED,
+            Status::IM_A_TEAPOT,
             Status::UNPROCESSABLE_CONTENT,
             Status::TOO_MANY_REQUESTS,
             Status::REQUEST_HEADER_FIELDS_TOO_LARGE,

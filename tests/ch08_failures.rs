@@ -37,7 +37,7 @@ fn errors_are_plain_text_or_json_as_the_client_prefers() {
     let client = TestClient::new(app());
     let plain = client.get("/teapot").send();
     assert_eq!(plain.status(), 418);
-    assert_eq!(plain.text(), "418 : short and stout\n");
+    assert_eq!(plain.text(), "418 I'm a teapot: short and stout\n");
 
     let json = client
         .get("/teapot")
@@ -171,7 +171,7 @@ fn a_failing_error_handler_falls_back_to_the_built_in_page() {
     let teapot = client.get("/teapot").send();
     assert_eq!(
         (teapot.status(), teapot.text()),
-        (418, "418 : short and stout\n")
+        (418, "418 I'm a teapot: short and stout\n")
     );
     let io = client.get("/io").send();
     assert_eq!(

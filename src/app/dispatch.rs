@@ -188,4 +188,28 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_application_answers_what_no_handler_is_for() {
+        let mut app = App::new();
+        app.get("/items", |_, _| "list");
+        app.post("/items", |_, _| "made");
+        app.get("/items/:id", |_, cx| cx.param("id").to_string());
+        let client = TestClient::new(app);
+        // (method, target, status, Allow header)
+        #[rustfmt::skip]
+        let cases: &[(&str, &str, u16, Option<&str>)] = &[
+            ("GET", "/items", 200, None),
+            ("DELETE", "/items", 405, Some("GET, HEAD, POST, OPTIONS")),
+            ("PUT", "/items/7", 405, Some("GET, HEAD, OPTIONS")),
+            ("OPTIONS", "/items", 204, Some("GET, HEAD, POST, OPTIONS")),
+            ("HEAD", "/items/7", 200, None),
+            ("GET", "/nothing", 404, None),
+        ];
+        for &(method, target, status, allow) in cases {
+            let response = client.request(method, target).send();
+            assert_eq!(response.status(), status, "{method} {target}");
+            assert_eq!(response.header("allow"), allow, "{method} {target}");
+        }
+    }
 }
