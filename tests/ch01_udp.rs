@@ -186,9 +186,12 @@ fn the_client_gives_up_cleanly_when_nobody_answers() {
 
 #[test]
 fn the_client_reports_a_port_where_nothing_listens() {
-    // Bind a port and free it again: now nothing listens there, and the kernel answers the
-    // client's datagram with "port unreachable".
-    let addr = udp_socket().local_addr().unwrap().to_string();
+    // Hold a port on 127.0.0.1, so that nobody else can take it for the whole address space,
+    // and send to the same port on another loopback address, where no socket is bound: the
+    // kernel answers the client's datagram with "port unreachable".
+    let held = udp_socket();
+    let port = held.local_addr().unwrap().port();
+    let addr = format!("127.0.0.253:{port}");
     let output = run_client(&["--addr", &addr, "--timeout-ms", "2000", "--retries", "0"]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{output:?}");

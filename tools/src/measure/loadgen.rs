@@ -735,11 +735,11 @@ mod tests {
 
     #[test]
     fn refused_connections_are_counted() {
-        // Bind, learn the port, and close: nothing listens there any more.
-        let addr = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
+        // Hold a port on 127.0.0.1 (so nobody else takes it) and connect to the same port on
+        // another loopback address, where nothing listens: the connection is refused.
+        let held = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = held.local_addr().unwrap().port();
+        let addr = SocketAddr::from(([127, 0, 0, 253], port));
         let report = run_guarded(load(addr, Connection::Close));
         assert_eq!(report.ok, 0);
         assert!(report.errors.connect > 0, "{:?}", report.errors);
