@@ -180,7 +180,9 @@ pub fn run(generator: &Generator, load: &Load, server: Option<u32>) -> Result<Me
                 p99: summary.p99,
                 errors,
                 client_cpu: Some(run.cpu_seconds),
-                switches: after.zip(before).map(|(after, before)| after.since(before)),
+                switches: after
+                    .zip(before)
+                    .map(|(after, before)| after.since(&before)),
             })
         }
         Generator::Own => Ok(run_own(load, server)),
@@ -216,7 +218,7 @@ fn run_own(load: &Load, server: Option<u32>) -> Measured {
     let switches = closed
         .1
         .zip(opened.1)
-        .map(|(after, before)| after.since(before));
+        .map(|(after, before)| after.since(&before));
     Measured {
         ok: report.ok,
         responses: report.ok + report.errors.status,

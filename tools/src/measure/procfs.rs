@@ -128,13 +128,56 @@ pub struct Switches {
 }
 
 impl Switches {
-    /// The switches since `earlier`, field by field (0 where a count went down: a thread that
-    /// exited took its counts with it).
+    /// The switches since `earlier`, field by field (0 where a count went down).
     pub fn since(self, earlier: Switches) -> Switches {
         Switches {
             voluntary: self.voluntary.saturating_sub(earlier.voluntary),
             involuntary: self.involuntary.saturating_sub(earlier.involuntary),
         }
+    }
+
+    fn add(&mut self, other: Switches) {
+        self.voluntary += other.voluntary;
+        self.involuntary += other.involuntary;
+    }
+}
+
+/// Each live thread's context switches at one moment, by thread id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreadSwitches {
+    threads: Vec<(u64, Switches)>,
+}
+
+impl ThreadSwitches {
+    /// A snapshot of the given threads' counts.
+    pub fn new(threads: Vec<(u64, Switches)>) -> ThreadSwitches {
+        ThreadSwitches { threads }
+    }
+
+    /// The sum over the threads.
+    pub fn total(&self) -> Switches {
+        let mut total = Switches::default();
+        for (_, one) in &self.threads {
+            total.add(*one);
+        }
+        total
+    }
+
+    /// The switches between `earlier` and this snapshot, thread by thread: a thread born in
+    /// between counts from zero; a thread that exited in between is not counted at all
+    /// (its counts went with it), so the sum is a lower bound when threads come and go.
+    /// Comparing sums instead would let one exited thread cancel the others' switches.
+    pub fn since(&self, earlier: &ThreadSwitches) -> Switches {
+        let mut total = Switches::default();
+        for (tid, now) in &self.threads {
+            let before = earlier
+                .threads
+                .iter()
+                .find(|(old, _)| old == tid)
+                .map_or_else(Switches::default, |(_, before)| *before);
+            total.add(now.since(before));
+        }
+        total
     }
 }
 
@@ -150,23 +193,25 @@ pub fn parse_switches(text: &str) -> Option<Switches> {
     })
 }
 
-/// Process `pid`'s context switches so far, summed over its live threads. Linux counts them
-/// per thread, and the process's own `status` file shows only its main thread's; a thread that
-/// has exited is no longer counted, so for a server that starts a thread per connection this is
-/// a lower bound.
-pub fn switches(pid: u32) -> io::Result<Switches> {
-    let mut total = Switches::default();
+/// Process `pid`'s context switches so far, thread by thread. Linux counts them per thread
+/// (the process's own `status` file shows only its main thread's), in
+/// `/proc/<pid>/task/<tid>/status`.
+pub fn switches(pid: u32) -> io::Result<ThreadSwitches> {
+    let mut threads = Vec::new();
     for task in fs::read_dir(format!("/proc/{pid}/task"))? {
+        let task = task?;
+        let Some(tid) = task.file_name().to_str().and_then(|tid| tid.parse().ok()) else {
+            continue;
+        };
         // A thread can exit between the listing and the read: it is simply not counted.
-        let Ok(text) = fs::read_to_string(task?.path().join("status")) else {
+        let Ok(text) = fs::read_to_string(task.path().join("status")) else {
             continue;
         };
         if let Some(one) = parse_switches(&text) {
-            total.voluntary += one.voluntary;
-            total.involuntary += one.involuntary;
+            threads.push((tid, one));
         }
     }
-    Ok(total)
+    Ok(ThreadSwitches::new(threads))
 }
 
 /// CPU time from a `/proc/<pid>/stat` line, in clock ticks ([`TICKS_PER_SECOND`]).
@@ -357,8 +402,22 @@ mod tests {
         );
         // This process has the test harness's threads; their sum is at least the main one's.
         let main = parse_switches(&fs::read_to_string("/proc/self/status").unwrap()).unwrap();
-        let all = switches(std::process::id()).unwrap();
+        let all = switches(std::process::id()).unwrap().total();
         assert!(all.voluntary >= main.voluntary, "{all:?} vs {main:?}");
+    }
+
+    #[test]
+    fn switches_since_go_thread_by_thread() {
+        let at = |v, i| Switches {
+            voluntary: v,
+            involuntary: i,
+        };
+        let before = ThreadSwitches::new(vec![(1, at(10, 1)), (2, at(500, 50)), (3, at(7, 0))]);
+        // Thread 2 exited, thread 4 was born, threads 1 and 3 went on.
+        let after = ThreadSwitches::new(vec![(1, at(15, 2)), (3, at(9, 0)), (4, at(4, 1))]);
+        assert_eq!(after.since(&before), at(5 + 2 + 4, 1 + 1));
+        // The sums would say nothing happened: thread 2's exit outweighs the rest.
+        assert_eq!(after.total().since(before.total()), at(0, 0));
     }
 
     #[test]
