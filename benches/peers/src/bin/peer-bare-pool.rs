@@ -86,12 +86,8 @@ fn main() {
 /// A worker's loop: take a connection, serve it until it closes or someone else waits.
 fn work(queue: &Sender<Conn>, jobs: &Receiver<Conn>) {
     for mut conn in jobs {
-        loop {
-            match serve(&mut conn) {
-                Ok(true) => {}
-                // Closed by the client, timed out, broken or told to close: drop it.
-                Ok(false) | Err(_) => break,
-            }
+        // Until the client closes, times out, breaks or asks to close: then it is dropped.
+        while let Ok(true) = serve(&mut conn) {
             if conn.buf.is_empty() && !jobs.is_empty() {
                 // Others wait and this client has nothing buffered: its turn is over.
                 match queue.try_send(conn) {
