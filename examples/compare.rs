@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use weft_tools::cli::Flags;
 use weft_tools::measure::chart::{self, BarChart};
 use weft_tools::measure::child::ServerProcess;
+use weft_tools::measure::generator::{self, Choice, Generator};
 use weft_tools::measure::loadgen::{self, Connection, Errors, Held, Load};
 use weft_tools::measure::procfs::{self, Machine, Sampler};
 use weft_tools::measure::table::{self, Provenance, Row};
@@ -225,6 +226,10 @@ struct Options {
     timeout: Duration,
     runs: usize,
     out: Option<PathBuf>,
+    /// What drives the request workloads (wrk when it is installed).
+    generator: Generator,
+    /// Why the generator is not wrk, when wrk was wanted but missing.
+    note: Option<String>,
 }
 
 const VALUE_FLAGS: &[&str] = &[
@@ -239,6 +244,7 @@ const VALUE_FLAGS: &[&str] = &[
     "--timeout-ms",
     "--runs",
     "--out",
+    "--loadgen",
 ];
 
 fn usage() -> String {
@@ -258,6 +264,9 @@ usage: cargo run --release --example compare -- [flags]
   --duration-ms N     measured load per run (default: 5000)
   --timeout-ms N      longest connect, write or response before it is an error (default: 2000)
   --runs N            runs per row; the median run is reported (default: 1; the book uses 3)
+  --loadgen wrk|own   what drives hello and slow: wrk, or weft's own generator (default:
+                      wrk if it is on PATH, else the own one, saying so); pipelined and
+                      chapter 10's workloads always use the own one
   --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (a chart per
                       workload)
   --short             tiny durations, at most 100 idle connections, 10 slow ones and 32
@@ -357,6 +366,9 @@ fn main() -> ExitCode {
 
     let servers = available(&options.servers);
     build(&servers, release);
+    if let Some(note) = &options.note {
+        eprintln!("warning: {note}");
+    }
     let (rows, failures) = measure_all(&servers, &options, &examples_dir);
 
     print!("{}", table::markdown(&rows));
@@ -368,6 +380,7 @@ fn main() -> ExitCode {
             runs: options.runs,
             warmup: options.warmup,
             duration: options.duration,
+            generator: load_note(&options),
         };
         if let Err(err) = write_outputs(prefix, &rows, &how) {
             eprintln!("error: cannot write {}.*: {err}", prefix.display());
@@ -390,6 +403,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         let ms: u64 = flags.value_or(flag, default).map_err(|e| e.to_string())?;
         Ok(Duration::from_millis(ms))
     };
+    let (generator, note) = Generator::pick(Choice::parse(flags.get("--loadgen"))?)?;
     let options = Options {
         servers: flags.pick("--servers", SERVERS, |s, item| {
             s.label.starts_with(item) || s.example.starts_with(item)
@@ -414,6 +428,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         timeout: millis("--timeout-ms", 2000)?,
         runs: flags.value_or("--runs", 1).map_err(|e| e.to_string())?,
         out: flags.get("--out").map(PathBuf::from),
+        generator,
+        note,
     };
     if options.runs == 0 {
         return Err("--runs: must be at least 1".into());
@@ -422,6 +438,46 @@ fn parse(args: &[String]) -> Result<Options, String> {
         return Err("--duration-ms and --timeout-ms must be more than 0".into());
     }
     Ok(options)
+}
+
+/// What generated the load, for the results page: the chosen generator for the request
+/// workloads; the own generator for pipelining (wrk's latencies are wrong when it pipelines)
+/// and for chapter 10's workloads, whose rows count what misbehaving clients do to a server
+/// (wrk checks that it can connect before it starts, and would refuse such a run).
+fn load_note(options: &Options) -> String {
+    let (mut requests, mut own) = (Vec::new(), Vec::new());
+    for workload in &options.workloads {
+        match workload.kind {
+            Kind::Requests { pipeline: 1, .. } => requests.push(workload.name),
+            Kind::Requests { .. } | Kind::Crowd { .. } | Kind::Overload { .. } => {
+                own.push(workload.name)
+            }
+            Kind::Idle => {}
+        }
+    }
+    if options.generator == Generator::Own {
+        requests.append(&mut own);
+    }
+    let mut note = String::new();
+    if !requests.is_empty() {
+        note.push_str(&format!(
+            "Load for {}: {}.",
+            requests.join(", "),
+            options.generator.describe()
+        ));
+    }
+    if !own.is_empty() {
+        note.push_str(&format!(
+            " Load for {}: {}.",
+            own.join(", "),
+            Generator::Own.describe()
+        ));
+    }
+    if let Some(why) = &options.note {
+        note.push(' ');
+        note.push_str(why);
+    }
+    note.trim().to_string()
 }
 
 /// The servers whose example exists in this checkout; the others are skipped, saying so.
@@ -558,9 +614,12 @@ fn summary(row: &Row) -> String {
         .peak_rss_kib
         .map_or_else(|| "?".into(), table::format_kib);
     let threads = row.threads.map_or_else(|| "?".into(), |t| t.to_string());
+    let client = row.client_cpu.map_or_else(String::new, |cpu| {
+        format!(", client {cpu:.2} CPU-s/100k req")
+    });
     match (row.rate, row.p99) {
         (Some(rate), Some(p99)) => format!(
-            "{} req/s, p99 {}, {} errors, {memory}, {threads} threads",
+            "{} req/s, p99 {}, {} errors, {memory}, {threads} threads{client}",
             table::format_rate(rate),
             table::format_latency(p99),
             row.errors
@@ -592,6 +651,8 @@ fn measure(
         errors: Errors::default(),
         peak_rss_kib: None,
         threads: None,
+        client_cpu: None,
+        switches: None,
     };
     match step.workload.kind {
         Kind::Requests { path, pipeline } => load_requests(
@@ -602,7 +663,8 @@ fn measure(
             path,
             pipeline,
             options,
-        ),
+            &options.generator,
+        )?,
         Kind::Overload { path } => load_requests(
             &mut row,
             &server,
@@ -611,10 +673,11 @@ fn measure(
             path,
             1,
             options,
-        ),
+            &Generator::Own,
+        )?,
         Kind::Idle => hold_idle(&mut row, &server, step, options, open_files)?,
         Kind::Crowd { held, path } => {
-            hold_then_load(&mut row, &server, step, held, path, options, open_files)
+            hold_then_load(&mut row, &server, step, held, path, options, open_files)?
         }
     }
     if server.has_exited() {
@@ -627,7 +690,9 @@ fn measure(
 }
 
 // ANCHOR: load_requests
-/// Drives `server` with closed-loop requests while sampling its memory and threads.
+/// Drives `server` with closed-loop requests from `generator` while sampling its memory and
+/// threads, and records what the run cost the client and the server.
+#[allow(clippy::too_many_arguments)]
 fn load_requests(
     row: &mut Row,
     server: &ServerProcess,
@@ -636,9 +701,10 @@ fn load_requests(
     path: &str,
     pipeline: usize,
     options: &Options,
-) {
+    generator: &Generator,
+) -> Result<(), String> {
     let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
-    let report = loadgen::run(&Load {
+    let load = Load {
         addr: server.addr,
         path: path.to_string(),
         connections,
@@ -647,14 +713,19 @@ fn load_requests(
         warmup: options.warmup,
         duration: options.duration,
         timeout: options.timeout,
-    });
+    };
+    let measured = generator::run(generator, &load, Some(server.pid()));
     let peak = sampler.finish();
-    row.rate = Some(report.rate());
-    row.p50 = report.latency_at(0.50);
-    row.p99 = report.latency_at(0.99);
-    row.errors = report.errors;
+    let measured = measured?;
+    row.rate = Some(measured.rate());
+    row.p50 = measured.p50;
+    row.p99 = measured.p99;
+    row.errors = measured.errors;
     row.peak_rss_kib = Some(peak.peak_rss_kib).filter(|&kib| kib > 0);
     row.threads = Some(peak.threads).filter(|&threads| threads > 0);
+    row.client_cpu = measured.client_cpu_per_100k();
+    row.switches = measured.switches_per_request();
+    Ok(())
 }
 // ANCHOR_END: load_requests
 
@@ -673,7 +744,7 @@ fn hold_then_load(
     path: &str,
     options: &Options,
     open_files: Option<usize>,
-) {
+) -> Result<(), String> {
     let held = match (held, step.server.connection) {
         (Held::KeptAlive, Connection::Close) => Held::Silent,
         (held, _) => held,
@@ -692,7 +763,9 @@ fn hold_then_load(
         _ => wanted,
     };
     let (crowd, failed) = loadgen::hold(server.addr, count, held, options.timeout);
-    load_requests(row, server, step.server.connection, FRESH, path, 1, options);
+    let connection = step.server.connection;
+    let own = &Generator::Own;
+    load_requests(row, server, connection, FRESH, path, 1, options, own)?;
     // A crowd client the server closed (or answered, with a 408 or a 503) before the end of
     // the run was not held for all of it: it counts as an error like one that never connected.
     let let_go = crowd
@@ -701,6 +774,7 @@ fn hold_then_load(
         .count();
     drop(crowd);
     row.errors.connect += failed + (wanted - count) as u64 + let_go as u64;
+    Ok(())
 }
 // ANCHOR_END: hold_then_load
 

@@ -1,7 +1,7 @@
-//! The peer comparison (chapter 11): weft's showcase binary and five other Rust servers
-//! (`benches/peers/`), each started in turn and driven by the step-comparison tool's load
-//! generator with kept-alive `GET /plaintext` and `GET /json` at 1, 16, 64 and 256
-//! connections. Prints the table and the ratios weft ÷ each peer; optionally writes a results
+//! The peer comparison (chapter 11): weft's showcase binary, five other Rust servers and a
+//! bare pool with no framework (`benches/peers/`), each started in turn and driven by wrk
+//! (or, without wrk, the step-comparison tool's own load generator) with kept-alive
+//! `GET /plaintext` and `GET /json` at 1, 16, 64 and 256 connections. Prints the table and the ratios weft ÷ each peer; optionally writes a results
 //! page and an SVG chart.
 //!
 //! With `--chapter 12` it runs chapter 12's plan instead ("where threads end"): weft with 64
@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use weft_tools::cli::Flags;
 use weft_tools::measure::chart;
 use weft_tools::measure::child::ServerProcess;
+use weft_tools::measure::generator::{self, Choice, Generator};
 use weft_tools::measure::loadgen::{self, Connection, Held, Load};
 use weft_tools::measure::peers;
 use weft_tools::measure::procfs::{self, Machine, Sampler};
@@ -103,6 +104,17 @@ const SERVERS: &[Server] = &[
         label: "tiny_http",
         binary: Binary::Peer("peer-tiny-http"),
         about: "tiny_http 0.12: synchronous, a thread per connection parses",
+        connection: Connection::KeepAlive,
+        workers: None,
+        args: &[],
+        slow: false,
+        chapters: &[11],
+    },
+    Server {
+        label: "bare-pool",
+        binary: Binary::Peer("peer-bare-pool"),
+        about: "weft's design and nothing else: 64 threads, a crossbeam queue, httparse, \
+                keep-alive, fixed answers",
         connection: Connection::KeepAlive,
         workers: None,
         args: &[],
@@ -231,6 +243,10 @@ struct Options {
     peer_workers: Option<usize>,
     peers_bin: Option<PathBuf>,
     out: Option<PathBuf>,
+    /// What drives the request workloads (wrk when it is installed).
+    generator: Generator,
+    /// Why the generator is not wrk, when wrk was wanted but missing.
+    note: Option<String>,
 }
 
 const VALUE_FLAGS: &[&str] = &[
@@ -247,6 +263,7 @@ const VALUE_FLAGS: &[&str] = &[
     "--peer-workers",
     "--peers-bin",
     "--out",
+    "--loadgen",
 ];
 
 /// Every server: chapter 12's weft first, then chapter 11's list.
@@ -277,6 +294,9 @@ usage: cargo run --release --example peers -- [flags]
   --peer-workers N    every peer's worker threads (default: each peer's own, see
                       benches/peers/README.md)
   --peers-bin DIR     take the peer binaries from DIR instead of building benches/peers
+  --loadgen wrk|own   what drives the request workloads: wrk, or weft's own generator
+                      (default: wrk if it is on PATH, else the own one, saying so); the 16
+                      clients beside an idle crowd always use the own one
   --out PREFIX        also write PREFIX.md (results page) and PREFIX.svg (a chart per
                       workload)
   --short             tiny durations and at most 100 idle connections, for tests
@@ -335,6 +355,9 @@ fn main() -> ExitCode {
         Binary::Example(name) => profile_dir.join("examples").join(name),
         Binary::Peer(name) => peers_bin.join(name),
     };
+    if let Some(note) = &options.note {
+        eprintln!("warning: {note}");
+    }
     let (rows, failures) = measure_all(&options, &program);
 
     print!("{}", table::markdown(&rows));
@@ -350,6 +373,7 @@ fn main() -> ExitCode {
             runs: options.runs,
             warmup: options.warmup,
             duration: options.duration,
+            generator: load_note(&options),
         };
         if let Err(err) = write_outputs(prefix, &rows, &how, &options) {
             eprintln!("error: cannot write {}.*: {err}", prefix.display());
@@ -387,6 +411,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     }
     let servers = all_servers();
     let workloads: Vec<&'static Workload> = WORKLOADS.iter().collect();
+    let (generator, note) = Generator::pick(Choice::parse(flags.get("--loadgen"))?)?;
     let options = Options {
         servers: select(
             &flags,
@@ -421,6 +446,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         peer_workers: workers("--peer-workers")?,
         peers_bin: flags.get("--peers-bin").map(PathBuf::from),
         out: flags.get("--out").map(PathBuf::from),
+        generator,
+        note,
     };
     if options.runs == 0 {
         return Err("--runs: must be at least 1".into());
@@ -429,6 +456,42 @@ fn parse(args: &[String]) -> Result<Options, String> {
         return Err("--duration-ms and --timeout-ms must be more than 0".into());
     }
     Ok(options)
+}
+
+/// What generated the load, for the results page: the chosen generator for the request
+/// workloads, the own one for the clients beside an idle crowd (their row counts what the
+/// crowd does to them, connect failures included, which wrk's start-up check would refuse).
+fn load_note(options: &Options) -> String {
+    let (mut requests, mut own) = (Vec::new(), Vec::new());
+    for workload in &options.workloads {
+        match workload.kind {
+            Kind::Requests => requests.push(workload.name),
+            Kind::Crowd => own.push(workload.name),
+        }
+    }
+    if options.generator == Generator::Own {
+        requests.append(&mut own);
+    }
+    let mut note = String::new();
+    if !requests.is_empty() {
+        note.push_str(&format!(
+            "Load for {}: {}.",
+            requests.join(", "),
+            options.generator.describe()
+        ));
+    }
+    if !own.is_empty() {
+        note.push_str(&format!(
+            " Load for {}: {}.",
+            own.join(", "),
+            Generator::Own.describe()
+        ));
+    }
+    if let Some(why) = &options.note {
+        note.push(' ');
+        note.push_str(why);
+    }
+    note.trim().to_string()
 }
 
 /// The entries of `all` that `flag`'s comma-separated items pick, in `all`'s order: an item
@@ -615,9 +678,12 @@ fn summary(row: &Row) -> String {
     let memory = row
         .peak_rss_kib
         .map_or_else(|| "?".into(), table::format_kib);
+    let client = row.client_cpu.map_or_else(String::new, |cpu| {
+        format!(", client {cpu:.2} CPU-s/100k req")
+    });
     match (row.rate, row.p99) {
         (Some(rate), Some(p99)) => format!(
-            "{} req/s, p99 {}, {} errors, {memory}",
+            "{} req/s, p99 {}, {} errors, {memory}{client}",
             table::format_rate(rate),
             table::format_latency(p99),
             row.errors
@@ -652,22 +718,26 @@ fn measure(
         Kind::Crowd => Some(hold_crowd(&server, step.connections, options, open_files)),
         Kind::Requests => None,
     };
-    let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
-    let report = loadgen::run(&Load {
+    // The clients beside a crowd are the own generator's, whose errors the crowd's add to.
+    let (connections, generator) = match step.workload.kind {
+        Kind::Requests => (step.connections, &options.generator),
+        Kind::Crowd => (FRESH, &Generator::Own),
+    };
+    let load = Load {
         addr: server.addr,
         path: step.workload.path.to_string(),
-        connections: match step.workload.kind {
-            Kind::Requests => step.connections,
-            Kind::Crowd => FRESH,
-        },
+        connections,
         connection: step.server.connection,
         pipeline: 1,
         warmup: options.warmup,
         duration: options.duration,
         timeout: options.timeout,
-    });
+    };
+    let sampler = Sampler::start(server.pid(), Duration::from_millis(20));
+    let measured = generator::run(generator, &load, Some(server.pid()));
     let peak = sampler.finish();
-    let mut errors = report.errors;
+    let measured = measured?;
+    let mut errors = measured.errors;
     if let Some(crowd) = crowd {
         errors.connect += crowd.lost();
     }
@@ -681,12 +751,14 @@ fn measure(
         server: step.server.label.to_string(),
         workload: step.workload.name.to_string(),
         connections: step.connections,
-        rate: Some(report.rate()),
-        p50: report.latency_at(0.50),
-        p99: report.latency_at(0.99),
+        rate: Some(measured.rate()),
+        p50: measured.p50,
+        p99: measured.p99,
         errors,
         peak_rss_kib: Some(peak.peak_rss_kib).filter(|&kib| kib > 0),
         threads: Some(peak.threads).filter(|&threads| threads > 0),
+        client_cpu: measured.client_cpu_per_100k(),
+        switches: measured.switches_per_request(),
     })
 }
 // ANCHOR_END: measure

@@ -49,7 +49,9 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
             "p99",
             "errors",
             "peak RSS",
-            "threads"
+            "threads",
+            "client CPU-s/100k req",
+            "ctx switches/req (vol / invol)",
         ]
     );
     let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| support::cells(line)).collect();
@@ -70,7 +72,7 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
         "{stdout}"
     );
     for row in &rows {
-        assert_eq!(row.len(), 9, "{row:?}");
+        assert_eq!(row.len(), 11, "{row:?}");
         assert_eq!(row[0], "ch04 pool");
         assert!(
             row[7].ends_with("MiB") || row[7].ends_with("KiB"),
@@ -83,16 +85,29 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
         assert!((65..=70).contains(&threads), "{row:?}");
         if row[1] == "idle" {
             assert_eq!(&row[3..6], ["–", "–", "–"], "idle rows send no requests");
+            assert_eq!(&row[9..], ["–", "–"], "nor cost anything to send");
         } else {
             let rate: f64 = row[3].replace(',', "").parse().expect("requests/s");
             assert!(rate > 0.0, "the pool served nothing: {row:?}");
             assert!(row[4].ends_with('s') && row[5].ends_with('s'), "{row:?}");
+            let cpu: f64 = row[9].parse().expect("client CPU-seconds");
+            assert!(cpu >= 0.0, "{row:?}");
+            // The pool hands every connection from the acceptor to a worker: the server's
+            // threads wait at least once per request.
+            let (voluntary, involuntary) = row[10].split_once(" / ").expect("vol / invol");
+            let voluntary: f64 = voluntary.parse().expect("voluntary switches");
+            assert!(voluntary > 0.0, "{row:?}");
+            assert!(involuntary.parse::<f64>().is_ok(), "{row:?}");
         }
     }
 
     let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
     assert!(page.starts_with("Measured "), "{page}");
     assert!(page.contains("cargo run"), "the page says how it was made");
+    assert!(
+        page.contains("Load for hello, slow: "),
+        "and with what: {page}"
+    );
     assert!(
         page.contains(&stdout.to_string()),
         "the page holds the table"
@@ -105,6 +120,93 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
             "a chart for {workload}"
         );
     }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// Whether wrk is installed; the tests of the wrk path require it (CI installs it).
+fn require_wrk() {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("wrk").is_file()));
+    assert!(found, "these tests need wrk on PATH: apt-get install wrk");
+}
+
+#[test]
+fn wrk_drives_the_request_workloads_and_the_own_generator_the_pipelined_ones() {
+    require_wrk();
+    let dir = std::env::temp_dir().join(format!("weft-compare-wrk-{}", std::process::id()));
+    let prefix = dir.join("ch05");
+    let output = compare(&[
+        "--short",
+        "--loadgen",
+        "wrk",
+        "--servers",
+        "ch05 keep",
+        "--workloads",
+        "hello,pipelined",
+        "--connections",
+        "4",
+        "--out",
+        prefix.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<Vec<&str>> = stdout.lines().skip(2).map(support::cells).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    for row in &rows {
+        let rate: f64 = row[3].replace(',', "").parse().expect("requests/s");
+        assert!(rate > 0.0 && row[6] == "0", "{row:?}");
+        assert!(row[9].parse::<f64>().is_ok(), "client CPU: {row:?}");
+    }
+    let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
+    assert!(page.contains("Load for hello: wrk "), "{page}");
+    assert!(
+        page.contains("Load for pipelined: weft's own closed-loop generator"),
+        "{page}"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_wrk_the_own_generator_measures_and_the_page_says_so() {
+    let dir = std::env::temp_dir().join(format!("weft-compare-nowrk-{}", std::process::id()));
+    let prefix = dir.join("ch04");
+    let args = [
+        "--short",
+        "--servers",
+        "ch04",
+        "--workloads",
+        "hello",
+        "--connections",
+        "2",
+        "--out",
+        prefix.to_str().unwrap(),
+    ];
+    // No wrk on an empty PATH.
+    let output = support::run_example_with_env("compare", &args, &[("PATH", "")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("wrk was not found on PATH"), "{stderr}");
+    let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
+    assert!(
+        page.contains("Load for hello: weft's own closed-loop generator"),
+        "{page}"
+    );
+    assert!(page.contains("wrk was not found on PATH"), "{page}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let row = support::cells(stdout.lines().nth(2).expect("a row"));
+    assert!(
+        row[9].parse::<f64>().is_ok(),
+        "the own generator's cost: {row:?}"
+    );
+
+    // Asked for by name, a missing wrk is an error, not a quiet fallback.
+    let output = support::run_example_with_env("compare", &["--loadgen", "wrk"], &[("PATH", "")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no wrk on PATH"), "{stderr}");
+    let output = compare(&["--loadgen", "ab"]);
+    assert_eq!(output.status.code(), Some(2));
     let _ = fs::remove_dir_all(&dir);
 }
 
@@ -151,6 +253,7 @@ fn help_lists_flags_servers_and_workloads() {
         "--runs",
         "--out",
         "--short",
+        "--loadgen",
         "ch04_pool",
         "idle",
     ] {

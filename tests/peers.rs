@@ -87,6 +87,8 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
         assert!(rate > 0.0, "nothing served: {row:?}");
         assert_eq!(row[6], "0", "errors: {row:?}");
         assert!(row[7].ends_with("iB"), "peak RSS: {row:?}");
+        assert!(row[9].parse::<f64>().is_ok(), "client CPU: {row:?}");
+        assert!(row[10].contains(" / "), "context switches: {row:?}");
     }
 
     let lines: Vec<&str> = ratios.lines().collect();
@@ -113,6 +115,7 @@ fn short_run_tabulates_weft_and_a_peer_with_ratios_and_writes_its_files() {
     );
     assert!(page.contains(measured) && page.contains(ratios), "{page}");
     assert!(page.contains("- **tiny_http**: tiny_http 0.12"), "{page}");
+    assert!(page.contains("Load for plaintext, json: "), "{page}");
     let svg = fs::read_to_string(prefix.with_extension("svg")).expect("PREFIX.svg");
     for title in [
         ">plaintext: requests per second",
@@ -190,6 +193,10 @@ fn chapter_12_runs_crowds_and_slow_handlers_and_skips_servers_without_slow_route
     let page = fs::read_to_string(prefix.with_extension("md")).expect("PREFIX.md");
     assert!(page.contains("--chapter 12"), "{page}");
     assert!(page.contains("*connections* is the idle crowd"), "{page}");
+    assert!(
+        page.contains("Load for idle-keepalive: weft's own closed-loop generator"),
+        "{page}"
+    );
     let svg = fs::read_to_string(prefix.with_extension("svg")).expect("PREFIX.svg");
     for title in [
         ">idle-keepalive: requests per second",
@@ -246,11 +253,13 @@ fn bad_flags_are_refused_and_help_lists_the_servers() {
         "axum",
         "may-minihttp",
         "tiny_http",
+        "bare-pool",
         "rustbook",
         "weft-512",
         "slow-blocking",
         "idle-keepalive",
         "--peers-bin",
+        "--loadgen",
     ] {
         assert!(help.contains(needle), "help lacks {needle}: {help}");
     }

@@ -415,8 +415,15 @@ impl Client {
 /// Runs example `name` (a command-line tool, not a server) with `args` to its end and returns
 /// what it printed, failing the test if it takes longer than a minute.
 pub fn run_example(name: &str, args: &[&str]) -> Output {
+    run_example_with_env(name, args, &[])
+}
+
+/// [`run_example`] with environment variables set for the example (a `PATH` without a tool
+/// on it, say).
+pub fn run_example_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let child = Command::new(example_path(name))
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,7 +1,8 @@
 //! Starts every peer on port 0 and checks it over real loopback sockets: the plaintext, JSON
 //! and 404 answers, and that keep-alive works where the peer supports it (two requests on one
-//! connection) or that the connection closes where it does not (the Rust Book design); and
-//! chapter 12's `/slow` and `/slow-blocking` on axum and may_minihttp.
+//! connection) or that the connection closes where it does not (the Rust Book design);
+//! chapter 12's `/slow` and `/slow-blocking` on axum and may_minihttp; and pipelining and
+//! `Connection: close` on the bare pool.
 //!
 //! Run with `cargo test --release --manifest-path benches/peers/Cargo.toml`.
 
@@ -85,7 +86,11 @@ impl Response {
 fn get(stream: &mut BufReader<TcpStream>, path: &str) -> Response {
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
     stream.get_mut().write_all(request.as_bytes()).unwrap();
+    read_response(stream)
+}
 
+/// Reads exactly one response off `stream`, framed by its Content-Length.
+fn read_response(stream: &mut BufReader<TcpStream>) -> Response {
     let mut status_line = String::new();
     stream.read_line(&mut status_line).expect("a status line");
     let status = status_line
@@ -164,6 +169,37 @@ fn actix_serves_and_keeps_alive() {
 #[test]
 fn axum_serves_and_keeps_alive() {
     check_keep_alive("axum", env!("CARGO_BIN_EXE_peer-axum"));
+}
+
+#[test]
+fn bare_pool_serves_and_keeps_alive() {
+    check_keep_alive("bare-pool", env!("CARGO_BIN_EXE_peer-bare-pool"));
+}
+
+#[test]
+fn bare_pool_answers_pipelined_requests_and_closes_when_asked() {
+    let name = "bare-pool";
+    let peer = Peer::start(name, env!("CARGO_BIN_EXE_peer-bare-pool"));
+    let mut conn = BufReader::new(peer.connect());
+    // Three requests in one write: three answers, in order, on the same connection.
+    conn.get_mut()
+        .write_all(
+            b"GET /json HTTP/1.1\r\nHost: a\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n\
+              GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    assert_json(name, &read_response(&mut conn));
+    assert_plaintext(name, &read_response(&mut conn));
+    let last = read_response(&mut conn);
+    assert_plaintext(name, &last);
+    assert_eq!(last.header("Connection"), Some("close"), "{name}");
+    let mut rest = Vec::new();
+    conn.read_to_end(&mut rest)
+        .expect("the server closes the connection");
+    assert!(
+        rest.is_empty(),
+        "{name}: bytes after the response: {rest:?}"
+    );
 }
 
 #[test]

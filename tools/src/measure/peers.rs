@@ -129,6 +129,8 @@ mod tests {
             errors: Errors::default(),
             peak_rss_kib: None,
             threads: None,
+            client_cpu: None,
+            switches: None,
         }
     }
 

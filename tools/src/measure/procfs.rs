@@ -1,9 +1,12 @@
-//! What a server process costs, read from Linux's `/proc`: resident memory and threads. Also
-//! the facts about the machine that every published figure must state.
+//! What a process costs, read from Linux's `/proc`: resident memory and threads, context
+//! switches, CPU time. Also the facts about the machine that every published figure must state.
 //!
 //! `/proc/<pid>/status` is a text file of `Name:\tvalue` lines. Three of them matter here:
 //! `VmRSS` (resident memory now), `VmHWM` (the "high water mark": the most resident memory
-//! the process has ever had) and `Threads`.
+//! the process has ever had) and `Threads`. Each thread has one too, in
+//! `/proc/<pid>/task/<tid>/status`, whose `voluntary_ctxt_switches` and
+//! `nonvoluntary_ctxt_switches` count how often that thread left the CPU. `/proc/<pid>/stat` is
+//! one line of numbers, among them the CPU time the process and its reaped children have used.
 
 use std::fs;
 use std::io;
@@ -111,6 +114,149 @@ pub fn settle(pid: u32, every: Duration, quiet: usize, limit: Duration) -> io::R
         last = now;
     }
     Ok(last)
+}
+
+/// How often a process's threads have left the CPU: because they waited for something (a
+/// socket, a lock, a queue: *voluntary*), or because the scheduler took the CPU away while
+/// they could still run (*involuntary*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Switches {
+    /// `voluntary_ctxt_switches`, summed.
+    pub voluntary: u64,
+    /// `nonvoluntary_ctxt_switches`, summed.
+    pub involuntary: u64,
+}
+
+impl Switches {
+    /// The switches since `earlier`, field by field (0 where a count went down).
+    pub fn since(self, earlier: Switches) -> Switches {
+        Switches {
+            voluntary: self.voluntary.saturating_sub(earlier.voluntary),
+            involuntary: self.involuntary.saturating_sub(earlier.involuntary),
+        }
+    }
+
+    fn add(&mut self, other: Switches) {
+        self.voluntary += other.voluntary;
+        self.involuntary += other.involuntary;
+    }
+}
+
+/// Each live thread's context switches at one moment, by thread id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreadSwitches {
+    threads: Vec<(u64, Switches)>,
+}
+
+impl ThreadSwitches {
+    /// A snapshot of the given threads' counts.
+    pub fn new(threads: Vec<(u64, Switches)>) -> ThreadSwitches {
+        ThreadSwitches { threads }
+    }
+
+    /// The sum over the threads.
+    pub fn total(&self) -> Switches {
+        let mut total = Switches::default();
+        for (_, one) in &self.threads {
+            total.add(*one);
+        }
+        total
+    }
+
+    /// The switches between `earlier` and this snapshot, thread by thread: a thread born in
+    /// between counts from zero; a thread that exited in between is not counted at all
+    /// (its counts went with it), so the sum is a lower bound when threads come and go.
+    /// Comparing sums instead would let one exited thread cancel the others' switches.
+    pub fn since(&self, earlier: &ThreadSwitches) -> Switches {
+        let mut total = Switches::default();
+        for (tid, now) in &self.threads {
+            let before = earlier
+                .threads
+                .iter()
+                .find(|(old, _)| old == tid)
+                .map_or_else(Switches::default, |(_, before)| *before);
+            total.add(now.since(before));
+        }
+        total
+    }
+}
+
+/// The context switches in the text of one thread's `status` file; `None` if it lacks them.
+pub fn parse_switches(text: &str) -> Option<Switches> {
+    let field = |name: &str| -> Option<u64> {
+        let line = text.lines().find(|line| line.starts_with(name))?;
+        line[name.len()..].trim().parse().ok()
+    };
+    Some(Switches {
+        voluntary: field("voluntary_ctxt_switches:")?,
+        involuntary: field("nonvoluntary_ctxt_switches:")?,
+    })
+}
+
+/// Process `pid`'s context switches so far, thread by thread. Linux counts them per thread
+/// (the process's own `status` file shows only its main thread's), in
+/// `/proc/<pid>/task/<tid>/status`.
+pub fn switches(pid: u32) -> io::Result<ThreadSwitches> {
+    let mut threads = Vec::new();
+    for task in fs::read_dir(format!("/proc/{pid}/task"))? {
+        let task = task?;
+        let Some(tid) = task.file_name().to_str().and_then(|tid| tid.parse().ok()) else {
+            continue;
+        };
+        // A thread can exit between the listing and the read: it is simply not counted.
+        let Ok(text) = fs::read_to_string(task.path().join("status")) else {
+            continue;
+        };
+        if let Some(one) = parse_switches(&text) {
+            threads.push((tid, one));
+        }
+    }
+    Ok(ThreadSwitches::new(threads))
+}
+
+/// CPU time from a `/proc/<pid>/stat` line, in clock ticks ([`TICKS_PER_SECOND`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CpuTicks {
+    /// The process's own time in user mode and in the kernel (`utime` + `stime`), all threads.
+    pub own: u64,
+    /// The same for its children that have exited and been waited for (`cutime` + `cstime`).
+    pub children: u64,
+}
+
+/// The clock ticks per second of `/proc/<pid>/stat`'s times: Linux's `USER_HZ`, which is 100 on
+/// every architecture Rust targets (asking would take `sysconf`, a call std does not wrap).
+pub const TICKS_PER_SECOND: u64 = 100;
+
+impl CpuTicks {
+    /// `ticks` as seconds.
+    pub fn seconds(ticks: u64) -> f64 {
+        ticks as f64 / TICKS_PER_SECOND as f64
+    }
+}
+
+/// Parses the text of `/proc/<pid>/stat`. The second field is the program's name in
+/// parentheses, which may itself hold spaces and parentheses, so the fields are counted from
+/// the last `)`: `utime` is the 14th field of the line, `cstime` the 17th.
+pub fn parse_cpu(stat: &str) -> Option<CpuTicks> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    // `rest` starts at the third field (the state).
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| -> Option<u64> { fields.get(n - 3)?.parse().ok() };
+    Some(CpuTicks {
+        own: field(14)? + field(15)?,
+        children: field(16)? + field(17)?,
+    })
+}
+
+/// Process `pid`'s CPU time so far (`"self"` is this process).
+pub fn cpu(pid: &str) -> io::Result<CpuTicks> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    parse_cpu(&text).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("/proc/{pid}/stat has no CPU times"),
+        )
+    })
 }
 
 /// This process's soft limit on open files, from `/proc/self/limits` (chapter 12 holds
@@ -228,6 +374,74 @@ mod tests {
         let peak = sampler.finish();
         assert!(peak.threads >= 2, "{peak:?}");
         assert!(peak.peak_rss_kib > 0);
+    }
+
+    #[test]
+    fn switches_are_read_per_thread_and_summed() {
+        let text = "Name:\tweft\nThreads:\t1\nvoluntary_ctxt_switches:\t150\n\
+                    nonvoluntary_ctxt_switches:\t7\n";
+        let one = parse_switches(text).unwrap();
+        assert_eq!(
+            one,
+            Switches {
+                voluntary: 150,
+                involuntary: 7
+            }
+        );
+        assert_eq!(parse_switches("Name:\tx\n"), None);
+        let fewer = Switches {
+            voluntary: 200,
+            involuntary: 3,
+        };
+        assert_eq!(
+            fewer.since(one),
+            Switches {
+                voluntary: 50,
+                involuntary: 0
+            }
+        );
+        // This process has the test harness's threads; their sum is at least the main one's.
+        let main = parse_switches(&fs::read_to_string("/proc/self/status").unwrap()).unwrap();
+        let all = switches(std::process::id()).unwrap().total();
+        assert!(all.voluntary >= main.voluntary, "{all:?} vs {main:?}");
+    }
+
+    #[test]
+    fn switches_since_go_thread_by_thread() {
+        let at = |v, i| Switches {
+            voluntary: v,
+            involuntary: i,
+        };
+        let before = ThreadSwitches::new(vec![(1, at(10, 1)), (2, at(500, 50)), (3, at(7, 0))]);
+        // Thread 2 exited, thread 4 was born, threads 1 and 3 went on.
+        let after = ThreadSwitches::new(vec![(1, at(15, 2)), (3, at(9, 0)), (4, at(4, 1))]);
+        assert_eq!(after.since(&before), at(5 + 2 + 4, 1 + 1));
+        // The sums would say nothing happened: thread 2's exit outweighs the rest.
+        assert_eq!(after.total().since(before.total()), at(0, 0));
+    }
+
+    #[test]
+    fn cpu_times_are_counted_from_the_last_parenthesis() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+        // utime stime cutime cstime ...
+        let cases = [
+            (
+                "42 (weft) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 7 3 20 0 65 0 1",
+                Some((300, 10)),
+            ),
+            (
+                "42 (a (b) c) R 1 42 42 0 -1 0 0 0 0 0 1 2 3 4 20 0 1 0 1",
+                Some((3, 7)),
+            ),
+            ("42 (weft) S 1 42", None),
+            ("garbage", None),
+        ];
+        for (line, expected) in cases {
+            let got = parse_cpu(line).map(|t| (t.own, t.children));
+            assert_eq!(got, expected, "{line}");
+        }
+        assert!(cpu("self").is_ok());
+        assert_eq!(CpuTicks::seconds(150), 1.5);
     }
 
     #[test]

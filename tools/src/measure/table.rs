@@ -28,18 +28,38 @@ pub struct Row {
     pub peak_rss_kib: Option<u64>,
     /// The most threads the server had at once, if they could be read.
     pub threads: Option<u64>,
+    /// The load generator's CPU-seconds per 100,000 requests, if measured: what the client
+    /// took from the cores it shares with the server.
+    pub client_cpu: Option<f64>,
+    /// The server's context switches per request, voluntary and involuntary, if measured.
+    pub switches: Option<(f64, f64)>,
 }
 
 const HEADER: &str =
-    "| server | workload | connections | requests/s | p50 | p99 | errors | peak RSS | threads |\n\
-|---|---|--:|--:|--:|--:|--:|--:|--:|\n";
+    "| server | workload | connections | requests/s | p50 | p99 | errors | peak RSS | threads |";
+const RULE: &str = "|---|---|--:|--:|--:|--:|--:|--:|--:|";
+
+/// The two columns of what a run cost, shown when any row has a figure for them.
+const COSTS_HEADER: &str = " client CPU-s/100k req | ctx switches/req (vol / invol) |";
 
 /// The rows as a Markdown table, one line per row, in the order given.
 pub fn markdown(rows: &[Row]) -> String {
+    let costs = rows
+        .iter()
+        .any(|row| row.client_cpu.is_some() || row.switches.is_some());
     let mut table = String::from(HEADER);
+    if costs {
+        table.push_str(COSTS_HEADER);
+    }
+    table.push('\n');
+    table.push_str(RULE);
+    if costs {
+        table.push_str("--:|--:|");
+    }
+    table.push('\n');
     let dash = || "–".to_string();
     for row in rows {
-        let _ = writeln!(
+        let _ = write!(
             table,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&row.server),
@@ -52,8 +72,29 @@ pub fn markdown(rows: &[Row]) -> String {
             row.peak_rss_kib.map_or_else(dash, format_kib),
             row.threads.map_or_else(dash, |t| t.to_string()),
         );
+        if costs {
+            let _ = write!(
+                table,
+                " {} | {} |",
+                row.client_cpu.map_or_else(dash, |s| format!("{s:.2}")),
+                row.switches
+                    .map_or_else(dash, |(v, i)| format!("{} / {}", per(v), per(i))),
+            );
+        }
+        table.push('\n');
     }
     table
+}
+
+/// A count per request: two decimals, or three significant figures below 0.1 (`0.0042`), so
+/// that a rare switch is not printed as none.
+fn per(value: f64) -> String {
+    if value == 0.0 || value >= 0.1 {
+        format!("{value:.2}")
+    } else {
+        let digits = (2 - value.log10().floor() as i32).max(2) as usize;
+        format!("{value:.digits$}")
+    }
 }
 
 /// What a results page says about how its figures were produced.
@@ -71,6 +112,9 @@ pub struct Provenance {
     pub warmup: Duration,
     /// See `warmup`.
     pub duration: Duration,
+    /// What generated the load, in a sentence or two (which generator, for which rows, and
+    /// any note on why).
+    pub generator: String,
 }
 
 /// The whole results page: a sentence on provenance, then the table.
@@ -93,6 +137,9 @@ pub fn document(rows: &[Row], how: &Provenance) -> String {
         how.duration.as_millis(),
     );
     let _ = writeln!(page, "```sh\n{}\n```\n", how.command);
+    if !how.generator.is_empty() {
+        let _ = writeln!(page, "{}\n", how.generator);
+    }
     page.push_str(&markdown(rows));
     page
 }
@@ -213,6 +260,8 @@ mod tests {
             errors: Errors::default(),
             peak_rss_kib: Some(4_000),
             threads: Some(66),
+            client_cpu: None,
+            switches: None,
         }
     }
 
@@ -242,6 +291,39 @@ mod tests {
         // Every line has the same number of cells as the header.
         let cells = |line: &str| line.matches('|').count();
         assert!(lines.iter().all(|line| cells(line) == cells(lines[0])));
+    }
+
+    #[test]
+    fn costs_get_two_columns_when_measured() {
+        let measured = Row {
+            client_cpu: Some(0.8449),
+            switches: Some((2.004, 0.00423)),
+            ..row()
+        };
+        let idle = Row {
+            workload: "idle".into(),
+            ..row()
+        };
+        let table = markdown(&[measured, idle]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].ends_with("| client CPU-s/100k req | ctx switches/req (vol / invol) |"));
+        assert!(
+            lines[2].ends_with("| 66 | 0.84 | 2.00 / 0.00423 |"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[3].ends_with("| 66 | – | – |"), "{}", lines[3]);
+        let cells = |line: &str| line.matches('|').count();
+        assert!(lines.iter().all(|line| cells(line) == cells(lines[0])));
+        let per_cases = [
+            (0.0, "0.00"),
+            (0.1, "0.10"),
+            (12.345, "12.35"),
+            (0.0123, "0.0123"),
+        ];
+        for (value, text) in per_cases {
+            assert_eq!(per(value), text);
+        }
     }
 
     #[test]
@@ -313,11 +395,13 @@ mod tests {
             runs: 3,
             warmup: Duration::from_secs(1),
             duration: Duration::from_secs(5),
+            generator: "Load: wrk 4.1.0.".into(),
         };
         let page = document(&[row()], &how);
         assert!(page.starts_with("Measured 1970-01-01 00:00 UTC on 2 CPUs (Test CPU), Linux 6.1"));
         assert!(page.contains("median of 3 runs"));
-        assert!(page.contains("```sh\ncargo run --release --example compare\n```"));
+        assert!(page
+            .contains("```sh\ncargo run --release --example compare\n```\n\nLoad: wrk 4.1.0.\n\n"));
         assert!(page.ends_with(&markdown(&[row()])));
     }
 }
