@@ -401,6 +401,85 @@ mod tests {
         ));
     }
 
+    /// A pool of one worker holding a job until `release` is dropped or sent to, with the
+    /// job's start reported on `started`.
+    fn held_pool(queue: usize) -> (Pool<u32>, Receiver<()>, crossbeam_channel::Sender<()>) {
+        let (release, gate) = crossbeam_channel::unbounded::<()>();
+        let (started_tx, started) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, queue, move |_: u32| {
+            started_tx.send(()).unwrap();
+            let _ = gate.recv();
+        });
+        (pool, started, release)
+    }
+
+    #[test]
+    fn the_side_doors_see_and_fill_the_same_queue() {
+        let (pool, started, release) = held_pool(2);
+        assert_eq!(pool.size(), 1);
+        let (submitter, backlog) = (pool.submitter(), pool.backlog());
+        assert_eq!((pool.queued(), backlog.len()), (0, 0));
+        pool.submit(1);
+        started.recv_timeout(WAIT).unwrap(); // the worker holds job 1
+        submitter.try_submit(2).unwrap();
+        assert_eq!((pool.queued(), backlog.len()), (1, 1));
+        pool.try_submit(3).unwrap();
+        assert_eq!((pool.queued(), backlog.len()), (2, 2));
+        let QueueFull(refused) = submitter.try_submit(4).unwrap_err();
+        assert_eq!(refused, 4);
+        drop(submitter);
+        for _ in 0..3 {
+            release.send(()).unwrap();
+        }
+        assert_eq!(pool.shutdown(WAIT), Drain::Complete);
+    }
+
+    #[test]
+    fn pools_of_several_workers_say_their_size() {
+        let pool = Pool::new(3, 1, |_: u32| {});
+        assert_eq!(pool.size(), 3);
+        assert_eq!(pool.shutdown(WAIT), Drain::Complete);
+    }
+
+    #[test]
+    fn shutdown_waits_for_a_job_that_finishes_within_the_grace_period() {
+        let (pool, started, release) = held_pool(1);
+        pool.submit(1);
+        started.recv_timeout(WAIT).unwrap();
+        // The job is released only once shutdown is waiting for it; a drain that gave up at
+        // once, or never waited, would not see it finish.
+        let drain = thread::scope(|scope| {
+            let draining = scope.spawn(|| pool.shutdown(Duration::from_secs(3600)));
+            release.send(()).unwrap();
+            draining.join().unwrap()
+        });
+        assert_eq!(drain, Drain::Complete);
+    }
+
+    #[test]
+    fn a_dropped_pool_lets_its_workers_finish_and_go() {
+        let handler_alive = Arc::new(());
+        let watch = Arc::downgrade(&handler_alive);
+        let (done_tx, done) = crossbeam_channel::unbounded::<()>();
+        let keep = Pool::new(1, 4, move |_: u32| {
+            let _alive = &handler_alive;
+            done_tx.send(()).unwrap();
+        });
+        keep.submit(1);
+        done.recv_timeout(WAIT).unwrap();
+        // Dropping the pool closes its queue: its worker leaves its loop and drops the
+        // handler, and with it the last strong reference to `handler_alive`.
+        drop(keep);
+        let deadline = Instant::now() + WAIT;
+        while watch.upgrade().is_some() {
+            assert!(
+                Instant::now() < deadline,
+                "the worker never let go of its handler"
+            );
+            thread::yield_now();
+        }
+    }
+
     #[test]
     fn an_abandoned_drain_stops_waiting_before_its_grace_period() {
         let (gate_tx, gate_rx) = crossbeam_channel::unbounded::<()>();
