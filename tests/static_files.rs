@@ -272,6 +272,14 @@ fn single_ranges_get_206_and_impossible_ones_416() {
         assert_reply(&reply, status, body, header);
         assert_eq!(reply.header("content-range"), content_range, "{header}");
     }
+    // A 416 describes the range, not the file: its body is the status page, in plain text,
+    // even for a file that is not text.
+    let past_the_end = server.call_with("GET", "/static/image.png", "Range: bytes=99-\r\n");
+    assert_eq!(past_the_end.status, 416);
+    assert_eq!(
+        past_the_end.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
     // If-Range: the range applies only to the version of the file it names.
     let same = format!("Range: bytes=0-0\r\nIf-Range: {etag}\r\n");
     assert_reply(

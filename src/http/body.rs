@@ -317,6 +317,18 @@ mod tests {
         };
     }
 
+    #[test]
+    fn remaining_counts_down_a_length_and_is_unknown_for_chunked() {
+        let limits = Limits::default();
+        let mut decoder = Decoder::new(Framing::Length(5), &limits);
+        assert_eq!(decoder.remaining(), Some(5));
+        let decoded = decoder.decode(b"hel", usize::MAX).unwrap();
+        assert_eq!(decoded.consumed, 3);
+        assert_eq!(decoder.remaining(), Some(2));
+        assert_eq!(Decoder::new(Framing::Empty, &limits).remaining(), Some(0));
+        assert_eq!(Decoder::new(Framing::Chunked, &limits).remaining(), None);
+    }
+
     // The cases, one line each: rustfmt would spread every one over five lines.
     #[rustfmt::skip]
     mod cases {

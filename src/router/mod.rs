@@ -182,6 +182,17 @@ impl<T> std::fmt::Debug for Router<T> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_router_counts_its_routes() {
+        let mut router: Router<u8> = Router::new();
+        assert!(router.is_empty());
+        assert_eq!(router.len(), 0);
+        router.insert("/a", 1).unwrap();
+        router.insert("/b/:id", 2).unwrap();
+        assert!(!router.is_empty());
+        assert_eq!(router.len(), 2);
+    }
+
     fn router(routes: &[&'static str]) -> Router<&'static str> {
         let mut router = Router::new();
         for route in routes {
