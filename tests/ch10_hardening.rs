@@ -209,12 +209,12 @@ fn a_parked_connection_is_closed_after_the_idle_timeout() {
 
 #[test]
 fn past_the_parking_limit_idle_connections_are_closed() {
-    let server = Server::start(CH10, &["--max-parked", "2"]);
-    let mut idle = Vec::new();
-    for _ in 0..2 {
-        idle.extend(idle_keep_alive(&server, 1));
-        server.wait_for_log("parked");
-    }
+    // One worker, so that two connections are already more than the workers can hold: only
+    // then does an idle connection leave its worker for the poller.
+    let server = Server::start(CH10, &["--max-parked", "2", "--workers", "1"]);
+    let mut idle = idle_keep_alive(&server, 2);
+    server.wait_for_log("parked");
+    server.wait_for_log("parked");
     // Two wait in the poller; the third finds it full and is closed by its worker.
     idle.extend(idle_keep_alive(&server, 1));
     server.wait_for_log("parking is full");

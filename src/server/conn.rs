@@ -38,6 +38,9 @@ pub struct Connection {
     /// When the head being received must be complete: set at its first byte, so a client that
     /// sends one byte at a time cannot stretch it (and it survives parking).
     head_deadline: Option<Instant>,
+    /// When the connection, idle between requests, is closed: set when it goes quiet, so that
+    /// waiting in a worker a little at a time (chapter 10) does not stretch it.
+    idle_deadline: Option<Instant>,
     /// The connection's place under the open-connection limit, given back on drop.
     _ticket: Option<Ticket>,
 }
@@ -55,6 +58,7 @@ impl Connection {
             wire: Wire::new(stream, limits),
             peer,
             head_deadline: None,
+            idle_deadline: None,
             _ticket: ticket,
         })
     }
@@ -78,6 +82,7 @@ impl Connection {
     /// a head has arrived, or once it has been idle for `limits.idle_timeout`.
     pub(crate) fn parked_until(&self, now: Instant, limits: &Limits) -> Instant {
         self.head_deadline
+            .or(self.idle_deadline)
             .unwrap_or_else(|| now + limits.idle_timeout)
     }
 
@@ -93,12 +98,22 @@ impl Connection {
 }
 
 // ANCHOR: serve_connection
+/// Chapter 10: how long a worker whose connection has gone quiet waits for its client before
+/// it looks again at whether it should park it, while no other connection needs a worker.
+/// Long enough that idle workers wake rarely; short enough that a crowd arriving is noticed
+/// well within a client's patience.
+const UNCROWDED_PATIENCE: Duration = Duration::from_millis(50);
+
 /// Chapter 10: where the connection loop leaves a connection that must wait for its client,
 /// so that the waiting costs no worker. The loop knows only this much of the poller that
 /// chapter 10 builds (`park::Parking`), so the poller can be added on top of it.
 pub(crate) trait WaitingRoom {
     /// Whether connections are queued for a worker: then an idle one is parked at once.
     fn others_waiting(&self) -> bool;
+
+    /// Whether more connections are open than there are workers: only then can a connection
+    /// waiting in a worker keep another from being served, so only then does parking pay.
+    fn crowded(&self) -> bool;
 
     /// Takes `conn` until its client sends more, or hands it back when it cannot.
     // The connection goes in and comes back by value, once: boxing it to make the `Err`
@@ -123,17 +138,29 @@ pub(crate) fn serve_connection<H>(
     let peer = conn.peer;
     let mut may_park = parking.is_some();
     let linger = loop {
-        // How long to wait for the client before parking: `park_after`, or not at all when
-        // other connections are queued for a worker (the wait would delay them).
+        // How long to wait for the client before parking: not at all when other connections
+        // are queued for a worker (the wait would delay them), `park_after` when more are
+        // open than there are workers, and longer when every connection has a worker to
+        // itself: parking then only costs the poller's work, and a worker that looks again
+        // now and then still notices when the crowd arrives.
         let patience = parking.filter(|_| may_park).map(|parking| {
             if parking.others_waiting() {
                 Duration::ZERO
-            } else {
+            } else if parking.crowded() {
                 limits.park_after
+            } else {
+                limits.park_after.max(UNCROWDED_PATIENCE)
             }
         });
         let head = match read_head(&mut conn, limits, shutdown, patience) {
             Ok(Step::Head(head)) => head,
+            // Nobody needs this worker: keep waiting for the client here.
+            Ok(Step::Park)
+                if conn.is_idle()
+                    && parking.is_some_and(|p| !p.others_waiting() && !p.crowded()) =>
+            {
+                continue
+            }
             Ok(Step::Park) => match parking.map(|parking| parking.park(conn)) {
                 Some(Ok(())) => return,
                 // Refused (the poller is full or shutting down): an idle connection closes,
@@ -197,6 +224,7 @@ fn read_head(
     loop {
         if let Parsed::Complete(head) = parse_head(conn.wire.buffered(), limits)? {
             conn.head_deadline = None;
+            conn.idle_deadline = None;
             return Ok(Step::Head(head));
         }
         // About to wait for the client: first send the answers to the requests before.
@@ -205,7 +233,11 @@ fn read_head(
         }
         let idle = conn.wire.buffered().is_empty();
         let timeout = if idle {
-            limits.idle_timeout
+            // The clock for an idle connection starts when it goes quiet.
+            let deadline = *conn
+                .idle_deadline
+                .get_or_insert_with(|| Instant::now() + limits.idle_timeout);
+            deadline.saturating_duration_since(Instant::now())
         } else {
             // The clock for a whole head starts at its first byte.
             let deadline = *conn
@@ -213,8 +245,10 @@ fn read_head(
                 .get_or_insert_with(|| Instant::now() + limits.head_timeout);
             deadline.saturating_duration_since(Instant::now())
         };
-        if timeout.is_zero() && !idle {
-            return Err(ProtocolError::Timeout);
+        match (timeout.is_zero(), idle) {
+            (true, false) => return Err(ProtocolError::Timeout),
+            (true, true) => return Ok(Step::Close),
+            (false, _) => {}
         }
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
         // beyond a short wait for a client that answers at once.
@@ -233,7 +267,7 @@ fn read_head(
         match read {
             Ok(0) if idle => return Ok(Step::Close),
             Ok(0) => return Err(ProtocolError::Incomplete),
-            Ok(_) => {}
+            Ok(_) => conn.idle_deadline = None,
             Err(err) if is_timeout(&err) && may_park && (wait < timeout || wait.is_zero()) => {
                 return Ok(Step::Park)
             }

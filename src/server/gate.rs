@@ -45,6 +45,12 @@ impl Gate {
     pub fn open(&self) -> usize {
         self.open.load(Ordering::SeqCst)
     }
+
+    /// The live count of open connections, for whoever needs to read it without the gate
+    /// (the parking lot, to tell whether parking pays).
+    pub(crate) fn counter(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.open)
+    }
 }
 
 impl Drop for Ticket {

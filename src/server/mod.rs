@@ -101,9 +101,11 @@ pub fn serve_http<H>(
 where
     H: Service,
 {
+    let gate = (limits.max_connections > 0).then(|| Gate::new(limits.max_connections));
+    let crowd = gate.as_ref().map(|gate| (gate.counter(), config.workers));
     let parking = match limits.max_parked {
         0 => None,
-        max => Parking::new(max)
+        max => Parking::new(max, crowd)
             .map_err(|err| log::error!("cannot create a poller; not parking: {err}"))
             .ok(),
     };
@@ -115,7 +117,6 @@ where
         })
     };
     let poller = parking.map(|parking| parking.start(&pool, limits, shutdown));
-    let gate = (limits.max_connections > 0).then(|| Gate::new(limits.max_connections));
     if gate.is_some() {
         log::info!("at most {} connections open", limits.max_connections);
     }

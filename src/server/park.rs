@@ -51,6 +51,9 @@ struct Shared {
     /// once the pool exists (its workers need this `Shared` first); read from the receiving
     /// side, so the workers holding it never keep the queue open.
     backlog: OnceLock<Backlog<Connection>>,
+    /// Open connections (the gate's live count) and the pool's workers, when the gate counts:
+    /// parking pays only when there are more connections than workers to hold them.
+    crowd: Option<(Arc<AtomicUsize>, usize)>,
 }
 
 struct Arrivals {
@@ -62,7 +65,13 @@ struct Arrivals {
 
 impl Parking {
     /// An empty parking lot for at most `max` connections; [`Parking::start`] starts its thread.
-    pub(crate) fn new(max: usize) -> std::io::Result<Parking> {
+    ///
+    /// `crowd` is the count of open connections and the number of workers, if known: with it,
+    /// a worker parks an idle connection only when more are open than the workers can hold.
+    pub(crate) fn new(
+        max: usize,
+        crowd: Option<(Arc<AtomicUsize>, usize)>,
+    ) -> std::io::Result<Parking> {
         Ok(Parking {
             shared: Arc::new(Shared {
                 poller: Poller::new()?,
@@ -73,6 +82,7 @@ impl Parking {
                 parked: AtomicUsize::new(0),
                 max,
                 backlog: OnceLock::new(),
+                crowd,
             }),
         })
     }
@@ -117,6 +127,14 @@ impl Parking {
     pub(crate) fn others_waiting(&self) -> bool {
         let backlog = self.shared.backlog.get();
         backlog.is_some_and(|backlog| backlog.len() > 0)
+    }
+
+    /// Whether more connections are open than there are workers to hold them, so that one
+    /// waiting in a worker may keep another from being served. Unknown counts as crowded.
+    pub(crate) fn crowded(&self) -> bool {
+        self.shared.crowd.as_ref().map_or(true, |(open, workers)| {
+            open.load(Ordering::SeqCst) > *workers
+        })
     }
 
     /// How many connections are parked now.
@@ -193,6 +211,10 @@ impl PollerThread {
 impl WaitingRoom for Parking {
     fn others_waiting(&self) -> bool {
         Parking::others_waiting(self)
+    }
+
+    fn crowded(&self) -> bool {
+        Parking::crowded(self)
     }
 
     fn park(&self, conn: Connection) -> Result<(), Connection> {
@@ -389,4 +411,21 @@ fn expire(conn: Connection) {
 
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Arrivals> {
     shared.arrivals.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parking_pays_only_when_more_connections_are_open_than_workers() {
+        let open = Arc::new(AtomicUsize::new(0));
+        let parking = Parking::new(8, Some((Arc::clone(&open), 2))).unwrap();
+        for (connections, crowded) in [(0, false), (1, false), (2, false), (3, true), (9, true)] {
+            open.store(connections, Ordering::SeqCst);
+            assert_eq!(parking.crowded(), crowded, "{connections} open, 2 workers");
+        }
+        // Without a count of open connections (no gate), a worker cannot tell: it parks.
+        assert!(Parking::new(8, None).unwrap().crowded());
+    }
 }
