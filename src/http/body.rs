@@ -345,6 +345,10 @@ mod tests {
         body!(extensions, CHUNKED, b"5;a=b;c=\"d\"\r\nhello\r\n0;end\r\n\r\nNEXT", Ok(b"hello"));
         body!(trailers, CHUNKED, b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\nNEXT", Ok(b"hello"));
         body!(no_digits, CHUNKED, b"\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(bare_lf_in_extension, CHUNKED, b"5;a\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunk));
+        body!(nul_in_extension, CHUNKED, b"5;a\0b\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunk));
+        body!(extension_without_size, CHUNKED, b";a=b\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(space_without_size, CHUNKED, b" 5\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         body!(not_hex, CHUNKED, b"5g\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         // Junk straight after the size's digits is not an extension (those start with `;`).
         body!(control_after_digits, CHUNKED, b"5\x01\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));

@@ -516,6 +516,19 @@ mod tests {
             parse(&complete_long, &limits()),
             Err(ProtocolError::TargetTooLong)
         );
+        // At the limit exactly, a target is fine, whether the head is complete or not yet.
+        let at_limit = [&b"GET /"[..], &[b'a'; 63], b" HTTP/1.1\r\n"].concat();
+        assert_eq!(parse(&at_limit, &limits()), Ok(Parsed::Partial));
+        let whole_at_limit = [&at_limit[..], b"Host: a\r\n\r\n"].concat();
+        assert!(matches!(
+            parse(&whole_at_limit, &limits()),
+            Ok(Parsed::Complete(_))
+        ));
+        let over_limit = [&b"GET /"[..], &[b'a'; 64], b" HTTP/1.1\r\n"].concat();
+        assert_eq!(
+            parse(&over_limit, &limits()),
+            Err(ProtocolError::TargetTooLong)
+        );
         let big_header = [&b"GET / HTTP/1.1\r\nX: "[..], &[b'a'; 300]].concat();
         assert_eq!(
             parse(&big_header, &limits()),
