@@ -529,6 +529,13 @@ mod tests {
             parse(&over_limit, &limits()),
             Err(ProtocolError::TargetTooLong)
         );
+        // A request line still arriving may grow to the target's limit and the slack for the
+        // rest of the line (128 bytes here), and no further.
+        assert_eq!(parse(&[b'G'; 128], &limits()), Ok(Parsed::Partial));
+        assert_eq!(
+            parse(&[b'G'; 129], &limits()),
+            Err(ProtocolError::TargetTooLong)
+        );
         let big_header = [&b"GET / HTTP/1.1\r\nX: "[..], &[b'a'; 300]].concat();
         assert_eq!(
             parse(&big_header, &limits()),
