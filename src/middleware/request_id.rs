@@ -35,7 +35,7 @@ impl<S> Middleware<S> for AssignRequestId {
         // response, where a generated id fits inline in the header's text.
         request.extensions_mut().insert(id);
         next.run(request)
-            .with_header(HEADER, HeaderText::formatted(id))
+            .with_header(HEADER, HeaderText::copied(id.as_str()))
     }
 }
 // ANCHOR_END: request_id

@@ -20,9 +20,12 @@ impl<S> Middleware<S> for ServerTiming {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
         let start = Instant::now();
         let response = next.run(request);
-        let ms = start.elapsed().as_secs_f64() * 1000.0;
-        // Up to 99999.99 ms the value fits inline, with no `String` (chapter 11).
-        let value = HeaderText::formatted(format_args!("app;dur={ms:.2}"));
+        // Milliseconds with two decimals, written as two integers: formatting a float
+        // exactly costs more. Up to 99999.99 ms the value fits inline, with no
+        // `String` (chapter 11).
+        let hundredths = (start.elapsed().as_micros() + 5) / 10;
+        let (ms, fraction) = (hundredths / 100, hundredths % 100);
+        let value = HeaderText::formatted(format_args!("app;dur={ms}.{fraction:02}"));
         response.with_added_header("Server-Timing", value)
     }
 }

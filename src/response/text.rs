@@ -68,6 +68,24 @@ impl HeaderText {
     }
     // ANCHOR_END: formatted
 
+    /// A copy of `text`: inline, with no allocation, when it is at most 16 bytes long; in a
+    /// `String` when it is longer. [`HeaderText::formatted`] without the formatting.
+    ///
+    /// ```
+    /// use weft::response::HeaderText;
+    ///
+    /// let id = String::from("3f1c0e9a7b2d4e61");
+    /// assert_eq!(HeaderText::copied(&id), "3f1c0e9a7b2d4e61");
+    /// ```
+    pub fn copied(text: &str) -> HeaderText {
+        if text.len() > INLINE || text.contains('\0') {
+            return HeaderText(Repr::Owned(text.to_owned()));
+        }
+        let mut inline = [0; INLINE];
+        inline[..text.len()].copy_from_slice(text.as_bytes());
+        HeaderText(Repr::Inline(inline))
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {
@@ -225,9 +243,10 @@ mod tests {
             ("a\0b", false),
         ];
         for (text, inline) in cases {
-            let formatted = HeaderText::formatted(text);
-            assert_eq!(formatted.as_str(), text);
-            assert_eq!(matches!(formatted.0, Repr::Inline(_)), inline, "{text:?}");
+            for made in [HeaderText::formatted(text), HeaderText::copied(text)] {
+                assert_eq!(made.as_str(), text);
+                assert_eq!(matches!(made.0, Repr::Inline(_)), inline, "{text:?}");
+            }
         }
         let long = HeaderText::formatted(format_args!("{}{}", "x".repeat(10), "y".repeat(10)));
         assert_eq!(long, "xxxxxxxxxxyyyyyyyyyy");
@@ -240,6 +259,7 @@ mod tests {
             HeaderText::from("gzip".to_string()),
             HeaderText::from(Cow::Borrowed("gzip")),
             HeaderText::formatted("gzip"),
+            HeaderText::copied("gzip"),
         ];
         for text in &kinds {
             assert_eq!(text, &kinds[0]);
