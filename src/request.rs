@@ -1,11 +1,12 @@
 //! Chapter 5: the request a handler sees.
 //!
-//! A [`Request`] owns a copy of its head's bytes and remembers where each part sits in them
-//! ([`Span`]s from the parser), so building one costs one allocation for the bytes, and one
-//! for the list of headers only when there are more than eight (`INLINE_HEADERS`). Its [`Body`] is not read yet: it
-//! borrows the connection, and the handler pulls bytes from it through [`std::io::Read`] (or all
-//! at once with [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`:
-//! a request cannot outlive the connection its body is still arriving on.
+//! A [`Request`] reads its head from a copy of the head's bytes and remembers where each part
+//! sits in them ([`Span`]s from the parser). The copy is made into a buffer the connection
+//! keeps for all its requests, and the request borrows it, so building one allocates nothing,
+//! unless the head has more than eight header lines (`INLINE_HEADERS`). Its [`Body`] is not
+//! read yet: it borrows the connection, and the handler pulls bytes from it through
+//! [`std::io::Read`] (or all at once with [`Request::body_bytes`]). Those borrows are the
+//! lifetime `'c` in `Request<'c>`: a request cannot outlive the connection it arrived on.
 
 use std::any::Any;
 use std::borrow::Cow;
@@ -24,8 +25,9 @@ pub use crate::http::Body;
 // ANCHOR: request
 /// An HTTP request: its head, parsed and validated, and its body, still to be read.
 pub struct Request<'c> {
-    /// The head's bytes as they arrived; every `Span` below points into them.
-    raw: Vec<u8>,
+    /// The head's bytes as they arrived, in the connection's head buffer (or owned, for a
+    /// request made from bytes); every `Span` below points into them.
+    raw: Cow<'c, [u8]>,
     head: Head,
     target: Target,
     peer: SocketAddr,
@@ -47,7 +49,7 @@ struct Target {
 impl<'c> Request<'c> {
     /// Builds a request from a parsed head; checks the request target first.
     pub(crate) fn new(
-        raw: Vec<u8>,
+        raw: Cow<'c, [u8]>,
         head: Head,
         peer: SocketAddr,
         body: Body<'c>,
@@ -167,7 +169,7 @@ impl<'c> Request<'c> {
             bytes[head.len..].to_vec(),
             Decoder::new(head.framing, limits),
         );
-        let raw = bytes[..head.len].to_vec();
+        let raw = Cow::Owned(bytes[..head.len].to_vec());
         let peer = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0));
         Request::new(raw, head, peer, body).map_err(|(err, _)| err)
     }
@@ -184,28 +186,43 @@ impl<'c> Request<'c> {
 /// hands something (a request id, an authenticated user) to the layers and the handler
 /// inside it, without the request knowing every type in advance.
 ///
-/// A short list searched by type: a request carries a handful of extensions at most.
+/// A short list searched by type: a request carries a handful of extensions at most. The
+/// [`RequestId`], which nearly every request carries, has a place of its own beside the list
+/// (chapter 11), so attaching it boxes nothing and allocates nothing.
 #[derive(Default)]
 pub struct Extensions {
+    request_id: Option<RequestId>,
     values: Vec<Box<dyn Any>>,
 }
 
 impl Extensions {
     /// Attaches `value`, replacing a value of the same type.
     pub fn insert<T: 'static>(&mut self, value: T) {
+        let mut value = Some(value);
+        // `T` is only known to be some type: asking `Any` whether it is `RequestId` is how a
+        // generic function finds out, at no cost at run time.
+        if let Some(id) = (&mut value as &mut dyn Any).downcast_mut::<Option<RequestId>>() {
+            self.request_id = id.take();
+            return;
+        }
         self.values.retain(|old| !old.is::<T>());
-        self.values.push(Box::new(value));
+        self.values
+            .extend(value.map(|value| Box::new(value) as Box<dyn Any>));
     }
 
     /// The value of type `T`, if one is attached.
     pub fn get<T: 'static>(&self) -> Option<&T> {
+        if let Some(id) = (&self.request_id as &dyn Any).downcast_ref::<Option<T>>() {
+            return id.as_ref();
+        }
         self.values.iter().find_map(|value| value.downcast_ref())
     }
 }
 
 impl std::fmt::Debug for Extensions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Extensions({} values)", self.values.len())
+        let values = self.values.len() + usize::from(self.request_id.is_some());
+        write!(f, "Extensions({values} values)")
     }
 }
 // ANCHOR_END: extensions
@@ -402,6 +419,27 @@ mod tests {
         assert_eq!(pairs, expected);
         assert_eq!(req.query_param("q").as_deref(), Some("rust web"));
         assert_eq!(req.query_param("missing"), None);
+    }
+
+    #[test]
+    fn extensions_hold_one_value_per_type() {
+        #[derive(Debug, PartialEq)]
+        struct User(&'static str);
+        let mut extensions = Extensions::default();
+        assert_eq!(extensions.get::<User>(), None);
+        assert_eq!(extensions.get::<RequestId>(), None);
+        extensions.insert(User("ann"));
+        extensions.insert(7u32);
+        extensions.insert(RequestId::new("r-1").unwrap());
+        extensions.insert(User("bob"));
+        assert_eq!(extensions.get::<User>(), Some(&User("bob")));
+        assert_eq!(extensions.get::<u32>(), Some(&7));
+        assert_eq!(
+            extensions.get::<RequestId>().map(RequestId::as_str),
+            Some("r-1")
+        );
+        assert_eq!(extensions.get::<Option<RequestId>>(), None);
+        assert_eq!(format!("{extensions:?}"), "Extensions(3 values)");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! lives here too, in `src/response/into_response.rs`.
 
 use std::any::Any;
-use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -21,17 +21,17 @@ use crate::http::{rules, ProtocolError};
 use crate::small_list::SmallList;
 
 mod into_response;
+mod text;
 
 pub use into_response::{IntoResponse, Json};
-
-/// A header name or value: borrowed when it is a literal, owned when it was built.
-pub type HeaderText = Cow<'static, str>;
+pub use text::HeaderText;
 
 // ANCHOR: header_list
-/// A response's headers: the first one inline, so a response with only the `Content-Type` its
-/// constructor set allocates nothing for them. One, not four: each entry is 48 bytes, and a
-/// `Response` is moved by value several times on its way to the writer.
-pub(crate) type HeaderList = SmallList<(HeaderText, HeaderText), 1>;
+/// A response's headers: the first four inline, so a response allocates nothing for them
+/// when it has the `Content-Type` its constructor set and the three that chapter 9's default
+/// layers add (`Vary`, `Server-Timing`, `X-Request-Id`). Each entry is 48 bytes, and a
+/// `Response` is moved by value several times on its way to the writer, so not more.
+pub(crate) type HeaderList = SmallList<(HeaderText, HeaderText), 4>;
 // ANCHOR_END: header_list
 
 // ANCHOR: content
@@ -150,13 +150,21 @@ impl Response {
 
     /// `200 OK` with `value` serialised as JSON; a value that fails to serialise (a map with
     /// non-string keys, say) is a bug in the handler, answered `500`.
+    ///
+    /// The body is serialised into a buffer that the writer gave back after sending an
+    /// earlier response on this thread, when there is one, so that once the first has been
+    /// sent a JSON response allocates nothing.
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
-        match serde_json::to_vec(value) {
-            Ok(body) => Response::new(200)
+        let mut body = SPARE_BODY.with(Cell::take);
+        // The first JSON body on a thread: room for a small one, as `serde_json::to_vec` gives.
+        body.reserve(128);
+        match serde_json::to_writer(&mut body, value) {
+            Ok(()) => Response::new(200)
                 .with_header("Content-Type", "application/json")
                 .with_content(Content::Bytes(body)),
             Err(err) => {
                 log::error!("cannot serialise a JSON response: {err}");
+                recycle(body);
                 Response::status_page(500)
             }
         }
@@ -300,6 +308,36 @@ impl Response {
         (self.status, self.headers, self.content)
     }
 }
+
+// ANCHOR: recycle
+thread_local! {
+    /// A body buffer given back by the writer, for the next [`Response::json`] on this thread
+    /// (each worker serialises a response and writes it on the same thread).
+    static SPARE_BODY: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest buffer kept for reuse: a worker holds at most one, so a few kilobytes per
+/// worker at most, and a larger body is rare enough that its allocation does not matter.
+const SPARE_MAX: usize = 16 * 1024;
+
+/// Chapter 11: keeps `bytes`, a body that has been sent, for this thread's next
+/// [`Response::json`], so that a JSON response costs no allocation once the first has been
+/// made. The larger of the buffers offered is kept, up to [`SPARE_MAX`].
+pub(crate) fn recycle(mut bytes: Vec<u8>) {
+    if bytes.capacity() > SPARE_MAX {
+        return;
+    }
+    bytes.clear();
+    SPARE_BODY.with(|spare| {
+        let kept = spare.take();
+        spare.set(if kept.capacity() >= bytes.capacity() {
+            kept
+        } else {
+            bytes
+        });
+    });
+}
+// ANCHOR_END: recycle
 
 // ANCHOR: checked_header
 /// `(name, value)`, after checking that writing them out cannot split the response.

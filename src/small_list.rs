@@ -1,7 +1,7 @@
 //! Chapter 11: a list that keeps its first few items inline, and goes to the heap only past
 //! them.
 //!
-//! Most requests carry a dozen headers or fewer, and most responses one to three. A `Vec` for
+//! Most requests carry a dozen headers or fewer, and most responses one to four. A `Vec` for
 //! such a list costs an allocation (and a free) per request however short it is. A
 //! [`SmallList`] holds its first `N` items in an array inside itself, so a short list costs
 //! no allocation at all; only a list that grows past `N` moves its items into a `Vec`. The

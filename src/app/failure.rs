@@ -185,13 +185,13 @@ impl<S> App<S> {
 /// The request's id for a log line: the one a layer gave it (the request id layer, say), or
 /// a new one (attached, so that every line about this request names the same id). The id's
 /// type is the request's, so the application names it without knowing any layer.
-fn id_of(request: &mut Request<'_>) -> String {
-    if let Some(id) = RequestId::of(request) {
-        return id.to_string();
+fn id_of(request: &mut Request<'_>) -> RequestId {
+    if let Some(id) = request.extensions().get::<RequestId>() {
+        return *id;
     }
     let id = RequestId::generate();
-    request.extensions_mut().insert(id.clone());
-    id.0
+    request.extensions_mut().insert(id);
+    id
 }
 
 /// The error response with `page`'s body and content headers, and `status` whatever the

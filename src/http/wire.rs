@@ -27,6 +27,9 @@ pub(crate) struct Wire {
     end: usize,
     /// Output not yet sent.
     out: Vec<u8>,
+    /// The head of the request being served, copied out of `buf` (see [`Wire::take_head`]);
+    /// one buffer for all of the connection's requests.
+    head: Vec<u8>,
     /// The read timeout last set on the socket, to skip setting it again.
     timeout: Option<Duration>,
     /// The size `buf` grows to when there is reading to do (chapter 10: a parked connection
@@ -74,6 +77,7 @@ impl Wire {
             start: 0,
             end: 0,
             out: Vec::new(),
+            head: Vec::new(),
             timeout: None,
             // A whole head must fit; bodies pass through in pieces of this size.
             size: limits.max_head.max(4096),
@@ -91,6 +95,7 @@ impl Wire {
         self.buf.truncate(self.end);
         self.buf.shrink_to_fit();
         self.out = Vec::new();
+        self.head = Vec::new();
     }
     // ANCHOR_END: shrink
 
@@ -173,12 +178,26 @@ impl Wire {
         read
     }
 
-    /// Copies the first `n` buffered bytes out (a head, for its request) and consumes them.
-    pub(crate) fn take(&mut self, n: usize) -> Vec<u8> {
-        let bytes = self.buffered()[..n].to_vec();
+    // ANCHOR: take_head
+    /// Copies the first `n` buffered bytes (a head, for its request) into the connection's
+    /// head buffer, consumes them, and lends the buffer out until [`Wire::return_head`].
+    ///
+    /// The request reads its head from this buffer while its body reads on through the wire:
+    /// lent out, the buffer is no part of the wire the body borrows, so both borrows can live
+    /// together. Once it has grown to the connection's largest head, the copy allocates nothing.
+    pub(crate) fn take_head(&mut self, n: usize) -> Vec<u8> {
+        let mut head = std::mem::take(&mut self.head);
+        head.clear();
+        head.extend_from_slice(&self.buffered()[..n]);
         self.consume(n);
-        bytes
+        head
     }
+
+    /// Takes the head buffer back once the request that borrowed it is gone.
+    pub(crate) fn return_head(&mut self, head: Vec<u8>) {
+        self.head = head;
+    }
+    // ANCHOR_END: take_head
 
     /// The output buffer, for the response writer.
     pub(crate) fn output(&mut self) -> &mut Vec<u8> {

@@ -10,6 +10,7 @@
 //! length is not known when the line is written), time the application took, and the
 //! request id when a [`request_id`](super::request_id) layer inside this one set it.
 
+use std::fmt;
 use std::time::Instant;
 
 use super::{Middleware, Next};
@@ -31,11 +32,11 @@ impl<S> Middleware<S> for AccessLog {
         }
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let bytes = match response.content() {
-            Content::Empty => "0".to_string(),
-            Content::Bytes(bytes) => bytes.len().to_string(),
-            Content::Static(bytes) => bytes.len().to_string(),
-            Content::File(_, len) => len.to_string(),
-            Content::Chunks(_) | Content::Reader(_) => "-".to_string(),
+            Content::Empty => Size(Some(0)),
+            Content::Bytes(bytes) => Size(Some(bytes.len() as u64)),
+            Content::Static(bytes) => Size(Some(bytes.len() as u64)),
+            Content::File(_, len) => Size(Some(*len)),
+            Content::Chunks(_) | Content::Reader(_) => Size(None),
         };
         log::info!(
             target: "weft::access",
@@ -49,3 +50,16 @@ impl<S> Middleware<S> for AccessLog {
     }
 }
 // ANCHOR_END: access_log
+
+/// A body's length for the log line, `-` when it is not known: formatted straight into the
+/// line, never into a `String` of its own.
+struct Size(Option<u64>);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(len) => write!(f, "{len}"),
+            None => f.write_str("-"),
+        }
+    }
+}

@@ -114,21 +114,32 @@ fn compressible(response: &Response) -> bool {
     let Some(content_type) = response.header("content-type") else {
         return false;
     };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence.starts_with("text/")
-        || essence.ends_with("+json")
-        || essence.ends_with("+xml")
-        || matches!(
-            essence.as_str(),
-            "application/json" | "application/javascript" | "application/xml" | "image/svg+xml"
-        )
+    // Compared without regard to case, in place: lowering a copy would allocate for every
+    // response that goes through this layer, compressed or not.
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let is = |name: &str| essence.eq_ignore_ascii_case(name);
+    starts_with_ignoring_case(essence, "text/")
+        || ends_with_ignoring_case(essence, "+json")
+        || ends_with_ignoring_case(essence, "+xml")
+        || is("application/json")
+        || is("application/javascript")
+        || is("application/xml")
 }
 // ANCHOR_END: compressible
+
+/// Whether `text` starts with the ASCII `prefix`, in any case.
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Whether `text` ends with the ASCII `suffix`, in any case.
+fn ends_with_ignoring_case(text: &str, suffix: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= suffix.len()
+        && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
 
 /// `bytes`, gzipped.
 fn compress(bytes: &[u8], level: Compression) -> io::Result<Vec<u8>> {
@@ -179,10 +190,23 @@ mod tests {
             "application/json",
             "image/svg+xml",
             "application/ld+json",
+            "Text/Plain",
+            " APPLICATION/JSON ; charset=utf-8",
+            "application/javascript",
+            "application/XML",
+            "application/atom+xml",
         ] {
             assert!(compressible(&typed(yes)), "{yes}");
         }
-        for no in ["image/png", "application/octet-stream", "font/woff2"] {
+        for no in [
+            "image/png",
+            "application/octet-stream",
+            "font/woff2",
+            "",
+            "json",
+            "text",
+            "application/jsonx",
+        ] {
             assert!(!compressible(&typed(no)), "{no}");
         }
         assert!(!compressible(&typed("text/plain").with_status(206)));

@@ -10,7 +10,7 @@
 
 use super::{Middleware, Next};
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{HeaderText, Response};
 
 pub use crate::request::RequestId;
 
@@ -18,7 +18,7 @@ pub use crate::request::RequestId;
 pub const HEADER: &str = "X-Request-Id";
 
 /// The longest incoming id kept.
-pub const MAX_LEN: usize = 64;
+pub const MAX_LEN: usize = RequestId::MAX_LEN;
 
 // ANCHOR: request_id
 /// The layer: gives every request a [`RequestId`] and sets `X-Request-Id` on its response.
@@ -27,27 +27,27 @@ pub struct AssignRequestId;
 
 impl<S> Middleware<S> for AssignRequestId {
     fn call(&self, request: &mut Request<'_>, next: Next<'_, S>) -> Response {
-        let id = match request.header(HEADER) {
-            Some(incoming) if is_sane(incoming) => incoming.to_string(),
-            _ => RequestId::generate().0,
-        };
-        request.extensions_mut().insert(RequestId(id.clone()));
-        next.run(request).with_header(HEADER, id)
+        let id = request
+            .header(HEADER)
+            .and_then(RequestId::new)
+            .unwrap_or_else(RequestId::generate);
+        // A `RequestId` is a plain value (`Copy`): one copy for the request, one for the
+        // response, where a generated id fits inline in the header's text.
+        request.extensions_mut().insert(id);
+        next.run(request)
+            .with_header(HEADER, HeaderText::copied(id.as_str()))
     }
 }
 // ANCHOR_END: request_id
 
-/// Whether an incoming id is safe to log and to send back.
+/// Whether an incoming id is safe to log and to send back (see [`RequestId::new`]).
 pub fn is_sane(id: &str) -> bool {
-    (1..=MAX_LEN).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    RequestId::new(id).is_some()
 }
 
 /// A new id: 16 hex digits, unique in this process (see [`RequestId::generate`]).
 pub fn generate() -> String {
-    RequestId::generate().0
+    RequestId::generate().to_string()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! read through [`Body`], all in [`crate::http`]. Responses are written by `write.rs`, and
 //! (chapter 10) a connection that must wait for its client is parked by `park.rs`.
 
+use std::borrow::Cow;
 use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
@@ -312,9 +313,12 @@ fn exchange<H: Service>(
         wire.set_timeout(limits.body_timeout);
         wire.start_body(limits);
     }
-    let raw = wire.take(head.len);
+    // The request borrows the head's bytes from the connection's head buffer (chapter 11),
+    // which comes back to the wire once the request is gone.
+    let raw = wire.take_head(head.len);
     let body = Body::from_wire(wire, decoder, owe_continue);
-    let (response, head_only, reusable) = match Request::new(raw, head, peer, body) {
+    let request = Request::new(Cow::Borrowed(&raw), head, peer, body);
+    let (response, head_only, reusable) = match request {
         // A malformed target: no `Request`, so nothing to hand the service.
         Err((err, _body)) => {
             log::info!("{peer}: rejected a request: {err} ({})", err.status());
@@ -328,6 +332,7 @@ fn exchange<H: Service>(
             (response, head_only, reusable)
         }
     };
+    wire.return_head(raw);
     let exchange = Exchange {
         head_only,
         version,

@@ -12,7 +12,7 @@ use std::io::{self, Read};
 use crate::date;
 use crate::http::head::Version;
 use crate::http::wire::Wire;
-use crate::response::{reason, Content, Response};
+use crate::response::{self, reason, Content, Response};
 
 /// What the writer must know about the request being answered.
 #[derive(Debug, Clone, Copy)]
@@ -175,7 +175,11 @@ fn write_content(wire: &mut Wire, content: Content, framing: Framing) -> io::Res
     let chunked = framing == Framing::Chunked;
     match content {
         Content::Empty => {}
-        Content::Bytes(bytes) => send(wire, &bytes, false)?,
+        Content::Bytes(bytes) => {
+            send(wire, &bytes, false)?;
+            // Chapter 11: the next JSON body on this worker is serialised into it.
+            response::recycle(bytes);
+        }
         Content::Static(bytes) => send(wire, bytes, false)?,
         Content::Chunks(pieces) => {
             for piece in pieces {
