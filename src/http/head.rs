@@ -454,6 +454,8 @@ mod tests {
         err!(length_hex, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", ProtocolError::BadLength);
         err!(length_empty, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", ProtocolError::BadLength);
         err!(length_overflow, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", ProtocolError::BadLength);
+        ok!(length_at_limit, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n", Framing::Length(1000), keep_alive: true);
+        err!(length_just_over_limit, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n", ProtocolError::BodyTooLarge);
         err!(length_over_limit, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000000\r\n\r\n", ProtocolError::BodyTooLarge);
         err!(gzip, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", ProtocolError::UnsupportedTransferCoding);
         err!(gzip_then_chunked, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ProtocolError::UnsupportedTransferCoding);
@@ -527,6 +529,11 @@ mod tests {
         let over_limit = [&b"GET /"[..], &[b'a'; 64], b" HTTP/1.1\r\n"].concat();
         assert_eq!(
             parse(&over_limit, &limits()),
+            Err(ProtocolError::TargetTooLong)
+        );
+        let whole_over_limit = [&over_limit[..], b"Host: a\r\n\r\n"].concat();
+        assert_eq!(
+            parse(&whole_over_limit, &limits()),
             Err(ProtocolError::TargetTooLong)
         );
         // A request line still arriving may grow to the target's limit and the slack for the
