@@ -193,6 +193,18 @@ mod tests {
         assert_eq!(router.len(), 2);
     }
 
+    #[test]
+    fn a_match_counts_its_parameters() {
+        let router = router(&["/", "/users/:id", "/files/:dir/*rest"]);
+        #[rustfmt::skip]
+        let cases = [("/", 0), ("/users/7", 1), ("/files/a/b/c", 2)];
+        for (path, count) in cases {
+            let found = router.at(path).expect(path);
+            assert_eq!(found.params.len(), count, "{path}");
+            assert_eq!(found.params.is_empty(), count == 0, "{path}");
+        }
+    }
+
     fn router(routes: &[&'static str]) -> Router<&'static str> {
         let mut router = Router::new();
         for route in routes {
