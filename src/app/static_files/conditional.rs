@@ -192,6 +192,8 @@ mod tests {
             (Some("bytes=0-1,4-5"), 10, Full),
             (Some("items=0-1"), 10, Full),
             (Some("bytes=a-b"), 10, Full),
+            (Some("bytes=2-x"), 10, Full), // a last position that is not a number
+            (Some("bytes=2- "), 10, Part { start: 2, end: 9 }),
             (Some("bytes=+1-2"), 10, Full),
             (Some("bytes=-"), 10, Full),
             (Some("bytes=99999999999999999999-"), 10, Full),
