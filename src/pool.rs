@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 /// A fixed set of worker threads running one handler over jobs of type `T`.
+///
+/// A pool dropped without [`Pool::shutdown`] closes its queue all the same (dropping it drops
+/// the queue's sender); its workers finish what is queued and exit on their own, but nothing
+/// waits for them.
 pub struct Pool<T: Send + 'static> {
     /// `None` once the pool is shutting down: dropping the sender is what closes the queue.
     sender: Option<Sender<T>>,
@@ -247,14 +251,6 @@ impl Abandoner {
     pub fn abandon(&self) {
         // The pool may be gone already, and then there is nothing to stop.
         let _ = self.0.send(ABANDON);
-    }
-}
-
-impl<T: Send + 'static> Drop for Pool<T> {
-    /// A pool dropped without [`Pool::shutdown`] closes its queue; its workers finish what is
-    /// queued and exit on their own, but nothing waits for them.
-    fn drop(&mut self) {
-        drop(self.sender.take());
     }
 }
 
