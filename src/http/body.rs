@@ -348,6 +348,7 @@ mod tests {
         body!(bare_lf_in_extension, CHUNKED, b"5;a\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunk));
         body!(nul_in_extension, CHUNKED, b"5;a\0b\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunk));
         body!(extension_without_size, CHUNKED, b";a=b\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
+        body!(only_space_for_a_size, CHUNKED, b" \r\n\r\n", Err(ProtocolError::BadChunkSize));
         body!(space_without_size, CHUNKED, b" 5\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         body!(not_hex, CHUNKED, b"5g\r\nhello\r\n0\r\n\r\n", Err(ProtocolError::BadChunkSize));
         // Junk straight after the size's digits is not an extension (those start with `;`).
