@@ -189,3 +189,246 @@ impl Input<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::http::head::Framing;
+    use crate::http::Limits;
+
+    const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+    fn decoder(framing: Framing) -> Decoder {
+        Decoder::new(framing, &Limits::default())
+    }
+
+    /// A server-side wire and its client, over loopback, with a timeout on every read.
+    fn pair() -> (Wire, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut wire = Wire::new(server, &Limits::default());
+        wire.set_timeout(Duration::from_secs(5));
+        (wire, client)
+    }
+
+    /// Everything the server sent the client, once the server has closed.
+    fn received(wire: Wire, mut client: TcpStream) -> Vec<u8> {
+        wire.close(false);
+        let mut bytes = Vec::new();
+        client.read_to_end(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// A whole chunked body with one chunk of `n` bytes.
+    fn chunked(n: usize) -> Vec<u8> {
+        let mut bytes = format!("{n:x}\r\n").into_bytes();
+        bytes.extend(std::iter::repeat_n(b'c', n));
+        bytes.extend_from_slice(b"\r\n0\r\n\r\n");
+        bytes
+    }
+
+    /// A drain case: its name, the body's framing and bytes, how many of them the handler
+    /// read, `max_drain`, and what `finish` says.
+    type DrainCase = (
+        &'static str,
+        Framing,
+        Vec<u8>,
+        usize,
+        u64,
+        Result<bool, ProtocolError>,
+    );
+
+    #[test]
+    fn finish_drains_what_fits_in_max_drain_and_no_more() {
+        // One line a case: rustfmt would spread each over eight.
+        #[rustfmt::skip]
+        let cases: [DrainCase; 10] = [
+            // Chunked bodies do not say their length: drained until past max_drain.
+            ("chunked past", Framing::Chunked, chunked(20), 0, 10, Ok(false)),
+            ("chunked within", Framing::Chunked, chunked(20), 0, 100, Ok(true)),
+            ("nothing to drain", Framing::Empty, vec![], 0, 0, Ok(true)),
+            ("well under", Framing::Length(3), vec![b'x'; 3], 0, 10, Ok(true)),
+            ("exactly max_drain", Framing::Length(10), vec![b'x'; 10], 0, 10, Ok(true)),
+            ("one over", Framing::Length(11), vec![b'x'; 11], 0, 10, Ok(false)),
+            // What counts is what the handler left, not the whole length.
+            ("rest exactly max_drain", Framing::Length(10), vec![b'x'; 10], 4, 6, Ok(true)),
+            ("rest one over", Framing::Length(10), vec![b'x'; 10], 4, 5, Ok(false)),
+            ("client stopped early", Framing::Length(5), vec![b'x'; 3], 0, 10, Ok(false)),
+            ("broken framing", Framing::Chunked, b"zz\r\n".to_vec(), 0, 100, Err(ProtocolError::BadChunkSize)),
+        ];
+        for (name, framing, bytes, read_first, max_drain, expected) in cases {
+            let mut body = Body::from_memory(bytes, decoder(framing));
+            let mut first = vec![0; read_first];
+            body.read_exact(&mut first).unwrap();
+            assert_eq!(body.finish(max_drain), expected, "{name}");
+            if expected == Ok(true) {
+                assert!(body.is_done(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn is_done_once_the_last_byte_is_read() {
+        assert!(Body::from_memory(Vec::new(), decoder(Framing::Empty)).is_done());
+        let mut body = Body::from_memory(b"helloNEXT".to_vec(), decoder(Framing::Length(5)));
+        assert!(!body.is_done());
+        let mut bytes = Vec::new();
+        body.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"hello");
+        assert!(body.is_done());
+    }
+
+    #[test]
+    fn reading_into_an_empty_buffer_reads_nothing_and_breaks_nothing() {
+        let mut body = Body::from_memory(b"hello".to_vec(), decoder(Framing::Length(5)));
+        assert_eq!(body.read(&mut []).unwrap(), 0);
+        assert_eq!(body.failure(), None);
+        let mut bytes = Vec::new();
+        body.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"hello");
+    }
+
+    #[test]
+    fn a_refused_body_gives_its_error_never_its_bytes() {
+        let mut body = Body::from_memory(b"hello".to_vec(), decoder(Framing::Length(5)));
+        body.refuse(ProtocolError::BodyTooLarge);
+        let err = body.read(&mut [0; 8]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(body.failure(), Some(ProtocolError::BodyTooLarge));
+        assert_eq!(body.finish(1 << 20), Err(ProtocolError::BodyTooLarge));
+    }
+
+    #[test]
+    fn each_failure_becomes_its_io_error_and_sticks() {
+        // A timeout, an early close and broken framing, each met by a second read too.
+        let mut late = {
+            let mut body = Body::from_memory(Vec::new(), decoder(Framing::Length(5)));
+            body.fail(ProtocolError::Timeout);
+            body
+        };
+        let mut cut = Body::from_memory(b"he".to_vec(), decoder(Framing::Length(5)));
+        let mut broken = Body::from_memory(b"zz\r\n".to_vec(), decoder(Framing::Chunked));
+        let cases = [
+            (&mut late, ProtocolError::Timeout, io::ErrorKind::TimedOut),
+            (
+                &mut cut,
+                ProtocolError::Incomplete,
+                io::ErrorKind::UnexpectedEof,
+            ),
+            (
+                &mut broken,
+                ProtocolError::BadChunkSize,
+                io::ErrorKind::InvalidData,
+            ),
+        ];
+        for (body, failure, kind) in cases {
+            let mut bytes = Vec::new();
+            let err = body.read_to_end(&mut bytes).unwrap_err();
+            assert_eq!(err.kind(), kind, "{failure:?}");
+            assert_eq!(body.failure(), Some(failure));
+            assert_eq!(
+                body.read(&mut [0; 8]).unwrap_err().kind(),
+                kind,
+                "{failure:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_body_arriving_after_the_read_starts_is_read_off_the_socket() {
+        let (mut wire, mut client) = pair();
+        client.write_all(b"hel").unwrap();
+        let mut body = Body::from_wire(&mut wire, decoder(Framing::Length(5)), false);
+        let mut first = [0; 3];
+        body.read_exact(&mut first).unwrap();
+        client.write_all(b"loNEXT").unwrap();
+        let mut rest = Vec::new();
+        body.read_to_end(&mut rest).unwrap();
+        assert_eq!((&first[..], &rest[..]), (&b"hel"[..], &b"lo"[..]));
+        assert_eq!(body.finish(0), Ok(true));
+        // The next request's bytes (sent in the same write, so read with the body's last
+        // bytes) stay on the wire.
+        assert_eq!(wire.buffered(), b"NEXT");
+    }
+
+    #[test]
+    fn continue_is_sent_once_before_the_first_byte_is_read() {
+        let (mut wire, mut client) = pair();
+        client.write_all(b"hel").unwrap();
+        let mut body = Body::from_wire(&mut wire, decoder(Framing::Length(5)), true);
+        let mut bytes = [0; 5];
+        body.read_exact(&mut bytes[..3]).unwrap();
+        client.write_all(b"lo").unwrap();
+        body.read_exact(&mut bytes[3..]).unwrap();
+        assert_eq!(&bytes, b"hello");
+        assert_eq!(body.finish(0), Ok(true));
+        assert_eq!(received(wire, client), CONTINUE);
+    }
+
+    #[test]
+    fn a_body_never_asked_for_is_not_drained_and_the_connection_closes() {
+        // Even one that would fit in max_drain: the client waits for "100 Continue" first.
+        let (mut wire, client) = pair();
+        wire.set_timeout(Duration::from_millis(100));
+        let mut body = Body::from_wire(&mut wire, decoder(Framing::Length(5)), true);
+        assert_eq!(body.finish(1 << 20), Ok(false));
+        assert_eq!(received(wire, client), b"");
+    }
+
+    #[test]
+    fn a_read_timeout_becomes_timeout_and_the_connection_closes() {
+        let (mut wire, mut client) = pair();
+        wire.set_timeout(Duration::from_millis(50));
+        client.write_all(b"he").unwrap();
+        let mut body = Body::from_wire(&mut wire, decoder(Framing::Length(5)), false);
+        let mut bytes = Vec::new();
+        let err = body.read_to_end(&mut bytes).unwrap_err();
+        assert_eq!(
+            (bytes.as_slice(), err.kind()),
+            (&b"he"[..], io::ErrorKind::TimedOut)
+        );
+        assert_eq!(body.failure(), Some(ProtocolError::Timeout));
+        // The handler met it, so the answer is the timeout's own.
+        assert_eq!(body.finish(1 << 20), Err(ProtocolError::Timeout));
+    }
+
+    #[test]
+    fn a_timeout_while_draining_only_closes_the_connection() {
+        let (mut wire, mut client) = pair();
+        wire.set_timeout(Duration::from_millis(50));
+        client.write_all(b"he").unwrap();
+        let mut body = Body::from_wire(&mut wire, decoder(Framing::Length(5)), false);
+        assert_eq!(body.finish(1 << 20), Ok(false));
+        assert_eq!(body.failure(), Some(ProtocolError::Timeout));
+    }
+
+    #[test]
+    fn a_connection_closed_or_reset_mid_body_is_incomplete() {
+        for reset in [false, true] {
+            let (mut wire, mut client) = pair();
+            client.write_all(b"he").unwrap();
+            if reset {
+                // Closing with input unread makes the client's side send a reset, not a FIN.
+                wire.output().extend_from_slice(b"unread");
+                wire.flush().unwrap();
+                client.peek(&mut [0; 1]).unwrap();
+            }
+            drop(client);
+            let mut body = Body::from_wire(&mut wire, decoder(Framing::Length(5)), false);
+            let mut bytes = Vec::new();
+            let err = body.read_to_end(&mut bytes).unwrap_err();
+            assert_eq!(bytes, b"he", "reset: {reset}");
+            assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof, "reset: {reset}");
+            assert_eq!(body.failure(), Some(ProtocolError::Incomplete));
+            assert_eq!(body.finish(1 << 20), Err(ProtocolError::Incomplete));
+        }
+    }
+}

@@ -273,7 +273,33 @@ pub(crate) fn is_timeout(err: &io::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::net::TcpListener;
+
     use super::*;
+
+    /// A server-side wire and its client, over loopback, with a timeout on every read.
+    fn pair(limits: &Limits) -> (Wire, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut wire = Wire::new(server, limits);
+        wire.set_timeout(Duration::from_secs(5));
+        (wire, client)
+    }
+
+    /// Blocks until `n` bytes have arrived on the wire's socket, without reading them.
+    fn wait_for(wire: &Wire, n: usize) {
+        let mut peek = vec![0; n + 1];
+        while wire.stream.peek(&mut peek).unwrap() < n {}
+    }
+
+    /// Bytes no two positions of which look alike nearby, to catch bytes out of place.
+    fn pattern(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i % 251) as u8).collect()
+    }
 
     fn budget(min_rate: u64, grace_ms: u64, per_read_ms: u64) -> Budget {
         Budget {
@@ -309,5 +335,201 @@ mod tests {
         late.started = Some(Instant::now() - Duration::from_secs(2));
         late.received = 1000; // earned 1 s, spent 2
         assert_eq!(late.next_wait(), Duration::ZERO);
+    }
+
+    #[test]
+    fn timeouts_are_told_from_other_errors() {
+        use io::ErrorKind::*;
+        let cases = [
+            (WouldBlock, true),
+            (TimedOut, true),
+            (ConnectionReset, false),
+            (UnexpectedEof, false),
+            (Other, false),
+        ];
+        for (kind, expected) in cases {
+            assert_eq!(is_timeout(&kind.into()), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_read_timeout_is_set_on_the_socket_and_never_zero() {
+        let (mut wire, _client) = pair(&Limits::default());
+        // Whole seconds: the kernel keeps a timeout in clock ticks, so reads back a few
+        // milliseconds more.
+        for secs in [2, 2, 3] {
+            wire.set_timeout(Duration::from_secs(secs));
+            let timeout = wire.stream.read_timeout().unwrap();
+            assert_eq!(timeout, Some(Duration::from_secs(secs)));
+        }
+        // Zero would mean "wait for ever": the shortest timeout there is instead.
+        wire.set_timeout(Duration::ZERO);
+        let timeout = wire.stream.read_timeout().unwrap().expect("a timeout");
+        assert!(timeout < Duration::from_secs(1), "{timeout:?}");
+    }
+
+    #[test]
+    fn a_full_buffer_makes_room_by_moving_what_is_left_to_the_front() {
+        let limits = Limits {
+            max_head: 1024,
+            ..Limits::default()
+        };
+        let (mut wire, mut client) = pair(&limits);
+        let size = wire.size;
+        let sent = pattern(size + 50);
+        client.write_all(&sent[..size]).unwrap();
+        while wire.buffered().len() < size {
+            wire.fill().unwrap();
+        }
+        // Nothing consumed: no room anywhere.
+        assert_eq!(wire.fill().unwrap_err().kind(), io::ErrorKind::Other);
+        wire.consume(100);
+        client.write_all(&sent[size..]).unwrap();
+        while wire.buffered().len() < size - 100 + 50 {
+            wire.fill().unwrap();
+        }
+        assert_eq!(wire.buffered(), &sent[100..]);
+    }
+
+    #[test]
+    fn shrinking_keeps_exactly_the_unconsumed_bytes() {
+        let (mut wire, mut client) = pair(&Limits::default());
+        let sent = pattern(300);
+        client.write_all(&sent).unwrap();
+        wait_for(&wire, sent.len());
+        wire.fill().unwrap();
+        wire.consume(100);
+        wire.output().extend_from_slice(b"sent already");
+        wire.flush().unwrap();
+        let head = wire.take_head(20);
+        wire.return_head(head);
+        wire.shrink();
+        assert_eq!(wire.buffered(), &sent[120..]);
+        // The rest is given back: what is kept fits in what is left of the input.
+        assert!(wire.buf.capacity() < wire.size, "{}", wire.buf.capacity());
+        assert_eq!((wire.out.capacity(), wire.head.capacity()), (0, 0));
+        // And the wire reads on as before.
+        client.write_all(b"more").unwrap();
+        wire.fill().unwrap();
+        assert_eq!(&wire.buffered()[180..], b"more");
+    }
+
+    #[test]
+    fn every_head_on_a_connection_is_copied_into_the_same_buffer() {
+        let (mut wire, mut client) = pair(&Limits::default());
+        client.write_all(b"first head|second|").unwrap();
+        wait_for(&wire, 18);
+        wire.fill().unwrap();
+        let first = wire.take_head(11);
+        assert_eq!(first, b"first head|");
+        let (at, room) = (first.as_ptr(), first.capacity());
+        wire.return_head(first);
+        let second = wire.take_head(7);
+        assert_eq!(second, b"second|");
+        assert_eq!((second.as_ptr(), second.capacity()), (at, room));
+    }
+
+    #[test]
+    fn fill_now_takes_what_has_arrived_and_does_not_wait() {
+        let (mut wire, mut client) = pair(&Limits::default());
+        let err = wire.fill_now().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        client.write_all(b"abc").unwrap();
+        wait_for(&wire, 3);
+        assert_eq!(wire.fill_now().unwrap(), 3);
+        assert_eq!(wire.buffered(), b"abc");
+    }
+
+    #[test]
+    fn a_body_has_a_minimum_rate_only_if_the_limits_ask_for_one() {
+        let (body_timeout, started) = (Duration::from_millis(300), Duration::from_secs(5));
+        for min_body_rate in [0, 1, 1024] {
+            let limits = Limits {
+                min_body_rate,
+                body_timeout,
+                ..Limits::default()
+            };
+            let (mut wire, mut client) = pair(&limits);
+            wire.start_body(&limits);
+            assert_eq!(wire.budget.is_some(), min_body_rate > 0, "{min_body_rate}");
+            client.write_all(b"abc").unwrap();
+            assert_eq!(wire.fill().unwrap(), 3);
+            let timeout = wire.stream.read_timeout().unwrap().unwrap();
+            if let Some(budget) = &wire.budget {
+                // The budget counts what arrives and bounds each read's wait.
+                assert_eq!(budget.received, 3);
+                assert!(timeout <= body_timeout, "{timeout:?}");
+            } else {
+                assert_eq!(timeout, started);
+            }
+            wire.end_body();
+            assert!(wire.budget.is_none());
+        }
+    }
+
+    #[test]
+    fn continue_goes_out_after_the_answers_before_it() {
+        let (mut wire, mut client) = pair(&Limits::default());
+        wire.output().extend_from_slice(b"EARLIER ");
+        wire.send_continue().unwrap();
+        assert!(wire.output().is_empty());
+        wire.close(false);
+        let mut bytes = Vec::new();
+        client.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"EARLIER HTTP/1.1 100 Continue\r\n\r\n");
+    }
+
+    /// The client sends `n` bytes the server never reads, then (with `half_close`) reads our
+    /// answer to its end and says it is done too; the server answers and closes, lingering.
+    /// Returns what the client read and the error its socket was left with (a reset), if any.
+    fn close_unread(n: usize, half_close: bool) -> (Vec<u8>, Option<io::Error>) {
+        let limits = Limits {
+            max_head: 1024,
+            ..Limits::default()
+        };
+        let (mut wire, mut client) = pair(&limits);
+        client.write_all(&pattern(n)).unwrap();
+        wait_for(&wire, n);
+        wire.output().extend_from_slice(b"413 and goodbye");
+        let reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            client.read_to_end(&mut bytes).unwrap();
+            if half_close {
+                let _ = client.shutdown(Direction::Write);
+            }
+            (client, bytes)
+        });
+        wire.close(true);
+        let (client, bytes) = reader.join().unwrap();
+        (bytes, client.take_error().unwrap())
+    }
+
+    #[test]
+    fn closing_reads_what_the_client_still_sends_so_it_gets_no_reset() {
+        let (bytes, reset) = close_unread(1000, true);
+        assert_eq!(bytes, b"413 and goodbye");
+        assert!(reset.is_none(), "{reset:?}");
+    }
+
+    #[test]
+    fn closing_reads_eight_buffers_at_most() {
+        // The wire's buffer is 4 KiB here: up to 32 KiB read and discarded, then it closes
+        // even though the client has not finished.
+        let cap = 8 * 4096;
+        for (n, reset) in [(cap, false), (cap + 1, true)] {
+            let (bytes, error) = close_unread(n, false);
+            assert_eq!(bytes, b"413 and goodbye", "{n}");
+            assert_eq!(error.is_some(), reset, "{n}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn closing_without_lingering_still_sends_the_answer() {
+        let (mut wire, mut client) = pair(&Limits::default());
+        wire.output().extend_from_slice(b"bye");
+        wire.close(false);
+        let mut bytes = Vec::new();
+        client.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"bye");
     }
 }
