@@ -211,12 +211,13 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        client
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut wire = Wire::new(server, &Limits::default());
-        wire.set_timeout(Duration::from_secs(5));
-        (wire, client)
+        // Set on the socket itself, so that every read ends whatever the wire does.
+        for stream in [&client, &server] {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+        }
+        (Wire::new(server, &Limits::default()), client)
     }
 
     /// Everything the server sent the client, once the server has closed.

@@ -282,18 +282,25 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        client
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut wire = Wire::new(server, limits);
-        wire.set_timeout(Duration::from_secs(5));
-        (wire, client)
+        // Set on the socket itself, so that every read ends whatever the wire does.
+        for stream in [&client, &server] {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+        }
+        (Wire::new(server, limits), client)
     }
 
     /// Blocks until `n` bytes have arrived on the wire's socket, without reading them.
     fn wait_for(wire: &Wire, n: usize) {
         let mut peek = vec![0; n + 1];
-        while wire.stream.peek(&mut peek).unwrap() < n {}
+        loop {
+            let arrived = wire.stream.peek(&mut peek).unwrap();
+            assert!(arrived > 0, "the client closed");
+            if arrived >= n {
+                break;
+            }
+        }
     }
 
     /// Bytes no two positions of which look alike nearby, to catch bytes out of place.
@@ -378,16 +385,14 @@ mod tests {
         let size = wire.size;
         let sent = pattern(size + 50);
         client.write_all(&sent[..size]).unwrap();
-        while wire.buffered().len() < size {
-            wire.fill().unwrap();
-        }
+        wait_for(&wire, size);
+        assert_eq!(wire.fill().unwrap(), size);
         // Nothing consumed: no room anywhere.
         assert_eq!(wire.fill().unwrap_err().kind(), io::ErrorKind::Other);
         wire.consume(100);
         client.write_all(&sent[size..]).unwrap();
-        while wire.buffered().len() < size - 100 + 50 {
-            wire.fill().unwrap();
-        }
+        wait_for(&wire, 50);
+        assert_eq!(wire.fill().unwrap(), 50);
         assert_eq!(wire.buffered(), &sent[100..]);
     }
 
