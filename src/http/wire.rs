@@ -303,7 +303,8 @@ mod tests {
         }
     }
 
-    /// Bytes no two positions of which look alike nearby, to catch bytes out of place.
+    /// Bytes that differ from their neighbours (a cycle of 251, a prime), so that one out of
+    /// place shows.
     fn pattern(n: usize) -> Vec<u8> {
         (0..n).map(|i| (i % 251) as u8).collect()
     }
@@ -447,7 +448,7 @@ mod tests {
 
     #[test]
     fn a_body_has_a_minimum_rate_only_if_the_limits_ask_for_one() {
-        let (body_timeout, started) = (Duration::from_millis(300), Duration::from_secs(5));
+        let (body_timeout, unchanged) = (Duration::from_millis(300), Duration::from_secs(5));
         for min_body_rate in [0, 1, 1024] {
             let limits = Limits {
                 min_body_rate,
@@ -465,7 +466,7 @@ mod tests {
                 assert_eq!(budget.received, 3);
                 assert!(timeout <= body_timeout, "{timeout:?}");
             } else {
-                assert_eq!(timeout, started);
+                assert_eq!(timeout, unchanged);
             }
             wire.end_body();
             assert!(wire.budget.is_none());
