@@ -17,6 +17,7 @@ fn every_example_answers_help_with_its_usage() {
         .collect();
     names.sort();
     assert!(names.len() >= 14, "found only {names:?}");
+    support::all_example_paths(&names);
     for name in &names {
         let output = support::run_example(name, &["--help"]);
         let stdout = String::from_utf8_lossy(&output.stdout);

@@ -29,16 +29,27 @@ pub fn example_path(name: &str) -> PathBuf {
     built(&["--example", name], &format!("examples/{name}"))
 }
 
+/// The paths of every example, all built first with one cargo command (cheaper than one
+/// command per example when a test runs them all).
+pub fn all_example_paths(names: &[String]) -> Vec<PathBuf> {
+    let examples = built(&["--examples"], "examples");
+    let mut done = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    done.extend(names.iter().map(|name| format!("examples/{name}")));
+    names.iter().map(|name| examples.join(name)).collect()
+}
+
 /// The path of the showcase's `weft` binary (`tools/src/main.rs`), built first if needed: it
 /// belongs to the `weft-tools` package, so cargo does not hand its path to these tests.
 pub fn showcase_path() -> PathBuf {
     built(&["-p", "weft-tools", "--bin", "weft"], "weft")
 }
 
+/// What this test process has already brought up to date, by path under `target/<profile>/`.
+static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 /// Runs `cargo build` with `args` once per test process, in the tests' own profile, and
 /// returns `target/<profile>/<path>`.
 fn built(args: &[&str], path: &str) -> PathBuf {
-    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let test_exe = std::env::current_exe().expect("test executable path");
     let profile_dir = test_exe
         .parent() // deps/
