@@ -469,29 +469,9 @@ fn load_note(options: &Options) -> String {
             Kind::Crowd => own.push(workload.name),
         }
     }
-    if options.generator == Generator::Own {
-        requests.append(&mut own);
-    }
-    let mut note = String::new();
-    if !requests.is_empty() {
-        note.push_str(&format!(
-            "Load for {}: {}.",
-            requests.join(", "),
-            options.generator.describe()
-        ));
-    }
-    if !own.is_empty() {
-        note.push_str(&format!(
-            " Load for {}: {}.",
-            own.join(", "),
-            Generator::Own.describe()
-        ));
-    }
-    if let Some(why) = &options.note {
-        note.push(' ');
-        note.push_str(why);
-    }
-    note.trim().to_string()
+    options
+        .generator
+        .load_note(requests, own, options.note.as_deref())
 }
 
 /// The entries of `all` that `flag`'s comma-separated items pick, in `all`'s order: an item

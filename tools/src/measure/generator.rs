@@ -103,6 +103,39 @@ impl Generator {
             Generator::Own => "weft's own closed-loop generator (a thread per connection)".into(),
         }
     }
+
+    /// The results page's line on what generated the load: this generator for the workloads
+    /// in `requests`, weft's own for those in `own` (workloads wrk cannot drive), then `note`.
+    pub fn load_note<'a>(
+        &self,
+        mut requests: Vec<&'a str>,
+        mut own: Vec<&'a str>,
+        note: Option<&str>,
+    ) -> String {
+        if *self == Generator::Own {
+            requests.append(&mut own);
+        }
+        let mut line = String::new();
+        if !requests.is_empty() {
+            line.push_str(&format!(
+                "Load for {}: {}.",
+                requests.join(", "),
+                self.describe()
+            ));
+        }
+        if !own.is_empty() {
+            line.push_str(&format!(
+                " Load for {}: {}.",
+                own.join(", "),
+                Generator::Own.describe()
+            ));
+        }
+        if let Some(why) = note {
+            line.push(' ');
+            line.push_str(why);
+        }
+        line.trim().to_string()
+    }
 }
 
 /// What one measured run gave, whichever generator ran it.
