@@ -478,21 +478,16 @@ mod tests {
 
     #[test]
     fn an_abandoned_drain_stops_waiting_before_its_grace_period() {
-        let (gate_tx, gate_rx) = crossbeam_channel::unbounded::<()>();
-        let (started_tx, started_rx) = crossbeam_channel::unbounded();
-        let pool = Pool::new(1, 1, move |_: u32| {
-            started_tx.send(()).unwrap();
-            let _ = gate_rx.recv();
-        });
+        let (pool, started, release) = held_pool(1);
         pool.submit(1);
-        started_rx.recv_timeout(WAIT).unwrap();
+        started.recv_timeout(WAIT).unwrap();
         pool.abandoner().abandon();
         // A grace period far longer than any test: only the abandon can end this wait.
         assert_eq!(
             pool.shutdown(Duration::from_secs(3600)),
             Drain::TimedOut { unfinished: 1 }
         );
-        drop(gate_tx);
+        drop(release);
     }
 
     #[test]

@@ -193,7 +193,7 @@ impl Input<'_> {
 #[cfg(test)]
 mod tests {
     use std::io::Write;
-    use std::net::{TcpListener, TcpStream};
+    use std::net::TcpStream;
     use std::time::Duration;
 
     use super::*;
@@ -208,16 +208,7 @@ mod tests {
 
     /// A server-side wire and its client, over loopback, with a timeout on every read.
     fn pair() -> (Wire, TcpStream) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let (server, _) = listener.accept().unwrap();
-        // Set on the socket itself, so that every read ends whatever the wire does.
-        for stream in [&client, &server] {
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-        }
-        (Wire::new(server, &Limits::default()), client)
+        crate::http::wire::tests::pair(&Limits::default())
     }
 
     /// Everything the server sent the client, once the server has closed.

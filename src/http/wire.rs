@@ -272,13 +272,13 @@ pub(crate) fn is_timeout(err: &io::Error) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::net::TcpListener;
 
     use super::*;
 
     /// A server-side wire and its client, over loopback, with a timeout on every read.
-    fn pair(limits: &Limits) -> (Wire, TcpStream) {
+    pub(crate) fn pair(limits: &Limits) -> (Wire, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
