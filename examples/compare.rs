@@ -13,7 +13,7 @@ use weft_tools::cli::Flags;
 use weft_tools::measure::chart::{self, BarChart};
 use weft_tools::measure::child::ServerProcess;
 use weft_tools::measure::generator::{self, Choice, Generator};
-use weft_tools::measure::loadgen::{self, Connection, Errors, Held, Load};
+use weft_tools::measure::loadgen::{self, Connection, Held, Load};
 use weft_tools::measure::procfs::{self, Machine, Sampler};
 use weft_tools::measure::table::{self, Provenance, Row};
 
@@ -621,19 +621,7 @@ fn measure(
     let mut server =
         ServerProcess::start(&program, step.server.args, "warn", Duration::from_secs(10))
             .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
-    let mut row = Row {
-        server: step.server.label.to_string(),
-        workload: step.workload.name.to_string(),
-        connections: step.connections,
-        rate: None,
-        p50: None,
-        p99: None,
-        errors: Errors::default(),
-        peak_rss_kib: None,
-        threads: None,
-        client_cpu: None,
-        switches: None,
-    };
+    let mut row = Row::new(step.server.label, step.workload.name, step.connections);
     match step.workload.kind {
         Kind::Requests { path, pipeline } => load_requests(
             &mut row,

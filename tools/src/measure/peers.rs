@@ -120,17 +120,8 @@ mod tests {
 
     fn row(server: &str, workload: &str, connections: usize, rate: Option<f64>) -> Row {
         Row {
-            server: server.into(),
-            workload: workload.into(),
-            connections,
             rate,
-            p50: None,
-            p99: None,
-            errors: Errors::default(),
-            peak_rss_kib: None,
-            threads: None,
-            client_cpu: None,
-            switches: None,
+            ..Row::new(server, workload, connections)
         }
     }
 

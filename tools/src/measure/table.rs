@@ -35,6 +35,25 @@ pub struct Row {
     pub switches: Option<(f64, f64)>,
 }
 
+impl Row {
+    /// A row for `server` under `workload` at `connections`, with nothing measured yet.
+    pub fn new(server: &str, workload: &str, connections: usize) -> Row {
+        Row {
+            server: server.to_string(),
+            workload: workload.to_string(),
+            connections,
+            rate: None,
+            p50: None,
+            p99: None,
+            errors: Errors::default(),
+            peak_rss_kib: None,
+            threads: None,
+            client_cpu: None,
+            switches: None,
+        }
+    }
+}
+
 const HEADER: &str =
     "| server | workload | connections | requests/s | p50 | p99 | errors | peak RSS | threads |";
 const RULE: &str = "|---|---|--:|--:|--:|--:|--:|--:|--:|";
