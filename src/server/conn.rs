@@ -42,6 +42,9 @@ pub struct Connection {
     /// When the connection, idle between requests, is closed: set when it goes quiet, so that
     /// waiting in a worker a little at a time (chapter 10) does not stretch it.
     idle_deadline: Option<Instant>,
+    /// Whether the connection has waited its turn in the queue since its last request
+    /// (chapter 10): then it is worth a short wait in a worker, and after that the poller.
+    had_turn: bool,
     /// The connection's place under the open-connection limit, given back on drop.
     _ticket: Option<Ticket>,
 }
@@ -60,6 +63,7 @@ impl Connection {
             peer,
             head_deadline: None,
             idle_deadline: None,
+            had_turn: false,
             _ticket: ticket,
         })
     }
@@ -116,6 +120,13 @@ pub(crate) trait WaitingRoom {
     /// waiting in a worker keep another from being served, so only then does parking pay.
     fn crowded(&self) -> bool;
 
+    /// Puts `conn` at the back of the queue, behind the connections waiting there, or hands
+    /// it back when the queue is full or closing. By the time a worker reaches it, its
+    /// client has usually sent the next request: a turn costs no poller.
+    // By value, as `park` below.
+    #[allow(clippy::result_large_err)]
+    fn take_turn(&self, conn: Connection) -> Result<(), Connection>;
+
     /// Takes `conn` until its client sends more, or hands it back when it cannot.
     // The connection goes in and comes back by value, once: boxing it to make the `Err`
     // smaller would cost an allocation on every park.
@@ -145,7 +156,9 @@ pub(crate) fn serve_connection<H>(
         // itself: parking then only costs the poller's work, and a worker that looks again
         // now and then still notices when the crowd arrives.
         let patience = parking.filter(|_| may_park).map(|parking| {
-            if parking.others_waiting() {
+            if conn.had_turn {
+                limits.park_after
+            } else if parking.others_waiting() {
                 Duration::ZERO
             } else if parking.crowded() {
                 limits.park_after
@@ -162,20 +175,31 @@ pub(crate) fn serve_connection<H>(
             {
                 continue
             }
-            Ok(Step::Park) => match parking.map(|parking| parking.park(conn)) {
-                Some(Ok(())) => return,
-                // Refused (the poller is full or shutting down): an idle connection closes,
-                // one in the middle of a head is finished here.
-                Some(Err(back)) => {
-                    conn = back;
-                    if conn.is_idle() {
-                        break false;
+            Ok(Step::Park) => {
+                let parking = parking.expect("read_head parks only when there is a parking");
+                // Others are queued: an idle connection first goes behind them, once, as a
+                // busy client's next request is likely to be there when its turn comes.
+                // Still quiet after its turn and `park_after`, it waits in the poller.
+                let turn = if conn.is_idle() && !conn.had_turn && parking.others_waiting() {
+                    conn.had_turn = true;
+                    parking.take_turn(conn)
+                } else {
+                    Err(conn)
+                };
+                match turn.or_else(|conn| parking.park(conn)) {
+                    Ok(()) => return,
+                    // Refused (the poller is full or shutting down): an idle connection
+                    // closes, one in the middle of a head is finished here.
+                    Err(back) => {
+                        conn = back;
+                        if conn.is_idle() {
+                            break false;
+                        }
+                        may_park = false;
+                        continue;
                     }
-                    may_park = false;
-                    continue;
                 }
-                None => unreachable!("read_head parks only when there is a parking"),
-            },
+            }
             Ok(Step::Close) => break false,
             Err(err) => {
                 reject(&mut conn.wire, err, peer);
@@ -226,6 +250,7 @@ fn read_head(
         if let Parsed::Complete(head) = parse_head(conn.wire.buffered(), limits)? {
             conn.head_deadline = None;
             conn.idle_deadline = None;
+            conn.had_turn = false;
             return Ok(Step::Head(head));
         }
         // About to wait for the client: first send the answers to the requests before.

@@ -60,6 +60,10 @@ struct Arrivals {
     connections: Vec<Connection>,
     /// Set when shutdown begins: from then on nothing more is parked.
     closed: bool,
+    /// The back of the pool's queue, for a connection taking its turn (`Parking::take_turn`):
+    /// set when the poller starts, dropped when it closes, so that it never keeps the queue
+    /// open while the pool drains.
+    queue: Option<Submitter<Connection>>,
 }
 // ANCHOR_END: parking
 
@@ -78,6 +82,7 @@ impl Parking {
                 arrivals: Mutex::new(Arrivals {
                     connections: Vec::new(),
                     closed: false,
+                    queue: None,
                 }),
                 parked: AtomicUsize::new(0),
                 max,
@@ -122,6 +127,17 @@ impl Parking {
     }
     // ANCHOR_END: park
 
+    /// Puts `conn` at the back of the pool's queue; hands it back if the queue is full or
+    /// shutdown has begun.
+    #[allow(clippy::result_large_err)] // by value, as `park`
+    pub(crate) fn take_turn(&self, conn: Connection) -> Result<(), Connection> {
+        let arrivals = lock(&self.shared);
+        match &arrivals.queue {
+            Some(queue) if !arrivals.closed => queue.try_submit(conn).map_err(|QueueFull(c)| c),
+            _ => Err(conn),
+        }
+    }
+
     /// Whether connections are waiting in the queue for a worker: then a worker with an idle
     /// connection should park it at once rather than wait for its client.
     pub(crate) fn others_waiting(&self) -> bool {
@@ -154,6 +170,7 @@ impl Parking {
         // The poller's own way into the queue: it keeps the queue open until the poller ends,
         // which is why the acceptor waits for the poller before it shuts the pool down.
         let submitter = pool.submitter();
+        lock(&self.shared).queue = Some(pool.submitter());
         let shared = Arc::clone(&self.shared);
         // The poller sleeps in `wait`, not in `accept`: the shutdown must wake it itself.
         // Weak, so that a `Shutdown` that outlives this server does not keep its poller.
@@ -215,6 +232,10 @@ impl WaitingRoom for Parking {
 
     fn crowded(&self) -> bool {
         Parking::crowded(self)
+    }
+
+    fn take_turn(&self, conn: Connection) -> Result<(), Connection> {
+        Parking::take_turn(self, conn)
     }
 
     fn park(&self, conn: Connection) -> Result<(), Connection> {
@@ -373,6 +394,7 @@ fn close_arrivals(shared: &Shared) -> Vec<Connection> {
     let late = {
         let mut arrivals = lock(shared);
         arrivals.closed = true;
+        arrivals.queue = None;
         std::mem::take(&mut arrivals.connections)
     };
     shared.parked.fetch_sub(late.len(), Ordering::SeqCst);
