@@ -16,7 +16,7 @@ use super::{HeaderText, Response};
 
 // ANCHOR: trait
 /// A value a handler can return: it knows how to become a [`Response`].
-// The compiler's message when a handler returns anything else, which chapter 7 shows.
+// What the compiler says when a handler returns a type that is not a response.
 #[diagnostic::on_unimplemented(
     message = "a handler cannot return `{Self}`: it is not a response",
     label = "the handler given here returns `{Self}`",

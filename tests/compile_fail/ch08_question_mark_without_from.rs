@@ -4,7 +4,6 @@ use weft::request::Request;
 
 // ANCHOR: store
 /// What can go wrong in the application's user store.
-#[derive(Debug)]
 enum StoreError {
     NotFound,
     Unavailable,
