@@ -190,7 +190,9 @@ def resolve(root, page, text, problems, found, depth=0):
             else:
                 shown = anchored_text(body, selector)
                 if shown is None or f"ANCHOR_END: {selector}" not in body:
-                    problems.append(f"{where}: {{{{#include {spec}}}}}: no anchor {selector!r} in {path}")
+                    problems.append(
+                        f"{where}: {{{{#include {spec}}}}}: no anchor {selector!r} in {path}"
+                    )
                     continue
         found.append(Include(page, line, spec, target, selector, shown))
         if target.suffix == ".md" and depth < 10:
@@ -262,46 +264,66 @@ def check_typed_rust(root, md, text, problems):
 # Prose: placeholders and figures
 
 
+def fenced_blocks(text):
+    """(opening fence, [(line number, line)]) for each fenced code block of a page."""
+    blocks, fence = [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            if fence is None:
+                fence = stripped
+                blocks.append((fence, []))
+            else:
+                fence = None
+        elif fence is not None:
+            blocks[-1][1].append((number, line))
+    return blocks
+
+
 def prose_lines(text):
-    """(line number, line) for every line outside fenced code blocks."""
+    """(line number, line, in_code) for every line, where in_code marks fenced code blocks
+    (their fences included)."""
     fence = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.lstrip()
         if stripped.startswith("```") or stripped.startswith("~~~"):
-            mark = stripped[:3]
             if fence is None:
-                fence = mark
-            elif fence == mark:
+                fence = stripped[:3]
+            elif fence == stripped[:3]:
                 fence = None
+            yield number, line, True
             continue
-        if fence is None:
-            yield number, line
+        yield number, line, fence is not None
 
 
 def check_placeholders(root, md, text, problems):
+    if md.name == "SUMMARY.md":
+        return
     name = rel(root, md)
-    lines = list(prose_lines(text))
-    top_level = []
-    for number, line in lines:
-        if PLACEHOLDER_CASED.search(line) or PLACEHOLDER_PHRASE.search(line):
-            word = (PLACEHOLDER_CASED.search(line) or PLACEHOLDER_PHRASE.search(line)).group(0)
-            problems.append(f"{name}:{number}: placeholder text {word!r}")
-    headings = [(i, number, len(HEADING.match(line).group(1)))
-                for i, (number, line) in enumerate(lines) if HEADING.match(line)]
-    for k, (i, number, level) in enumerate(headings):
-        if level == 1:
-            top_level.append(number)
-        end = headings[k + 1][0] if k + 1 < len(headings) else len(lines)
-        body = [line for _, line in lines[i + 1:end] if line.strip()]
-        next_level = headings[k + 1][2] if k + 1 < len(headings) else 0
-        # Fenced code between two headings is content too: count the lines prose_lines skipped.
-        next_number = lines[end][0] if end < len(lines) else None
-        skipped = (next_number or number) - number - (end - i)
-        if not body and skipped <= 0 and next_level <= level and md.name != "SUMMARY.md":
+    # The page as a list of headings (level, line) and content (None, line), blank lines left out.
+    items = []
+    for number, line, in_code in prose_lines(text):
+        if in_code:
+            items.append((None, number))
+            continue
+        found = PLACEHOLDER_CASED.search(line) or PLACEHOLDER_PHRASE.search(line)
+        if found:
+            problems.append(f"{name}:{number}: placeholder text {found.group(0)!r}")
+        heading = HEADING.match(line)
+        if heading:
+            items.append((len(heading.group(1)), number))
+        elif line.strip():
+            items.append((None, number))
+    for k, (level, number) in enumerate(items):
+        if level is None:
+            continue
+        following = items[k + 1][0] if k + 1 < len(items) else 0
+        # Nothing before the next heading of the same or a higher level (or the page's end).
+        if following is not None and following <= level:
             problems.append(f"{name}:{number}: heading with nothing under it")
-    if md.name != "SUMMARY.md" and len(top_level) > 1:
-        for number in top_level[1:]:
-            problems.append(f"{name}:{number}: a second top-level heading (a leftover?)")
+    top_level = [number for level, number in items if level == 1]
+    for number in top_level[1:]:
+        problems.append(f"{name}:{number}: a second top-level heading (a leftover?)")
 
 
 def check_figures(root, chapters, pages, includes, problems):
@@ -321,7 +343,8 @@ def check_figures(root, chapters, pages, includes, problems):
                 problems.append(f"{rel(root, path)}:1: a figure that no page shows or includes")
     summary = chapters / "SUMMARY.md"
     if summary.is_file():
-        listed = {(chapters / m).resolve() for m in re.findall(r"\]\(([^)]+\.md)\)", summary.read_text())}
+        links = re.findall(r"\]\(([^)]+\.md)\)", summary.read_text(encoding="utf-8"))
+        listed = {(chapters / link).resolve() for link in links}
         for page in pages:
             if page.name != "SUMMARY.md" and page.resolve() not in listed:
                 problems.append(f"{rel(root, page)}:1: a page that SUMMARY.md does not list")
@@ -430,7 +453,8 @@ def check_typed_commands(root, md, text, problems):
         for tokens in split_commands(command):
             if tokens[:1] in (["nc"], ["netcat"], ["telnet"]):
                 problems.append(
-                    f"{where}: {tokens[0]} is not installed by default; use curl or the book's client"
+                    f"{where}: {tokens[0]} is not installed by default;"
+                    " use curl or the book's client"
                 )
 
 
@@ -487,7 +511,8 @@ def check_flags(root, md, text, problems):
             accepted = accepted_flags(source)
             for arg in args:
                 flag = arg.split("=", 1)[0]
-                if flag.startswith("-") and not re.fullmatch(r"-?[0-9.,]+", flag) and flag not in accepted:
+                is_number = re.fullmatch(r"-?[0-9.,]+", flag)
+                if flag.startswith("-") and not is_number and flag not in accepted:
                     problems.append(
                         f"{where}: {label} does not accept {flag} (it takes"
                         f" {', '.join(sorted(accepted - ALWAYS_ACCEPTED)) or 'no flags'})"
@@ -497,20 +522,9 @@ def check_flags(root, md, text, problems):
 def check_sizes(root, md, text, problems):
     """A file's size printed in a console block (`wc -c < FILE`, and the `Content-Length` of
     the response that sends that file, in the same block) is the file's size today."""
-    blocks, block, start, fence = [], [], 0, None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            if fence is None:
-                fence, block, start = stripped, [], number
-            else:
-                if not fence.startswith("```rust"):
-                    blocks.append((start, block))
-                fence = None
+    for fence, lines in fenced_blocks(text):
+        if fence.startswith("```rust"):
             continue
-        if fence is not None:
-            block.append((number, line))
-    for _, lines in blocks:
         sizes = []
         for i, (number, line) in enumerate(lines):
             wc = re.match(r"^\s*\$\s+wc\s+-c\s+<?\s*(\S+)\s*$", line)
@@ -518,14 +532,15 @@ def check_sizes(root, md, text, problems):
                 continue
             path = root / wc.group(1)
             if not path.is_file():
-                problems.append(f"{rel(root, md)}:{number}: wc -c of {wc.group(1)}, which does not exist")
+                problems.append(f"{rel(root, md)}:{number}: wc -c of a missing {wc.group(1)}")
                 continue
             size = path.stat().st_size
             sizes.append(size)
             shown = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
             if shown.split()[:1] != [str(size)]:
                 problems.append(
-                    f"{rel(root, md)}:{number}: {wc.group(1)} is {size} bytes, the book shows {shown!r}"
+                    f"{rel(root, md)}:{number}: {wc.group(1)} is {size} bytes,"
+                    f" the book shows {shown!r}"
                 )
         for number, line in lines:
             length = re.match(r"^Content-Length:\s*([0-9]+)\s*$", line.strip(), re.IGNORECASE)
@@ -723,7 +738,8 @@ def self_test():
         print(f"self-test: unexpected: {problem}")
     if missed or extra:
         sys.exit(1)
-    print(f"book check self-test: all {len(SELF_TEST_EXPECTED)} planted faults caught, nothing else")
+    count = len(SELF_TEST_EXPECTED)
+    print(f"book check self-test: all {count} planted faults caught, nothing else")
 
 
 def main():
