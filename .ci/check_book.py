@@ -80,11 +80,14 @@ def check_anchors(root, path, problems):
     except (UnicodeDecodeError, OSError):
         return
     name_of = rel(root, path)
-    starts = {}  # name -> line of each ANCHOR
+    starts, ends = {}, {}  # name -> lines of each ANCHOR, of each ANCHOR_END
     for number, line in enumerate(lines, 1):
-        start = ANCHOR_START.search(line)
-        if start and not ANCHOR_END.search(line):
+        end = ANCHOR_END.search(line)
+        start = None if end else ANCHOR_START.search(line)
+        if start:
             starts.setdefault(start.group(1), []).append(number)
+        elif end:
+            ends.setdefault(end.group(1), []).append(number)
     opened = {}  # name -> line of its open ANCHOR
     early = set()  # names whose end came before their start, reported once
     for number, line in enumerate(lines, 1):
@@ -109,11 +112,18 @@ def check_anchors(root, path, problems):
                 n < number for n in starts.get(name, [])
             ):
                 later = min(n for n in starts[name] if n > number)
-                problems.append(
-                    f"{where}: ANCHOR_END {name!r} comes before its ANCHOR (line {later});"
-                    " mdbook would include the rest of the file"
-                )
-                early.add(name)
+                closed = [n for n in ends[name] if n > later]
+                if closed:
+                    problems.append(
+                        f"{where}: a stray ANCHOR_END {name!r} (the anchor is lines {later} to"
+                        f" {closed[0]})"
+                    )
+                else:
+                    problems.append(
+                        f"{where}: ANCHOR_END {name!r} comes before its ANCHOR (line {later});"
+                        " mdbook would include the rest of the file"
+                    )
+                    early.add(name)
             elif name in starts:
                 problems.append(f"{where}: ANCHOR_END {name!r} closes it a second time")
             else:
@@ -672,6 +682,9 @@ fn b() {}
     "src/bad.rs": """// ANCHOR_END: late
 fn late() {}
 // ANCHOR: late
+// ANCHOR_END: paired
+// ANCHOR: paired
+// ANCHOR_END: paired
 // ANCHOR: open
 // ANCHOR_END: stray
 // ANCHOR: dup
@@ -687,6 +700,7 @@ fn late() {}
 # problem reported there must contain.
 SELF_TEST_EXPECTED = [
     ("src/bad.rs", "ANCHOR_END: late", "comes before its ANCHOR"),
+    ("src/bad.rs", "ANCHOR_END: paired", "a stray ANCHOR_END 'paired'"),
     ("src/bad.rs", "ANCHOR: open", "'open' is never closed"),
     ("src/bad.rs", "ANCHOR_END: stray", "never opened"),
     ("src/bad.rs", "ANCHOR: dup\n// ANCHOR_END: dup\n// ANCHOR: dup", "'dup' opened again"),
