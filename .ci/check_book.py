@@ -765,7 +765,8 @@ def main():
         print(problem)
     if problems:
         sys.exit(1)
-    print("book check: includes, anchors, repeats, placeholders, figures and flags are clean")
+    print("book check clean: includes, anchors, repeats, placeholders, figures, flags,"
+          " commands, sizes")
 
 
 if __name__ == "__main__":
