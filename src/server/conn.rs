@@ -150,6 +150,7 @@ pub(crate) fn serve_connection<H>(
     let peer = conn.peer;
     let mut may_park = parking.is_some();
     let linger = loop {
+        // ANCHOR: patience
         // How long to wait for the client before parking: not at all when other connections
         // are queued for a worker (the wait would delay them), `park_after` when more are
         // open than there are workers, and longer when every connection has a worker to
@@ -200,6 +201,7 @@ pub(crate) fn serve_connection<H>(
                     }
                 }
             }
+            // ANCHOR_END: patience
             Ok(Step::Close) => break false,
             Err(err) => {
                 reject(&mut conn.wire, err, peer);
@@ -276,6 +278,7 @@ fn read_head(
             (true, true) => return Ok(Step::Close),
             (false, _) => {}
         }
+        // ANCHOR: park_wait
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
         // beyond a short wait for a client that answers at once.
         if may_park && idle && shutdown.is_triggered() {
@@ -301,6 +304,7 @@ fn read_head(
             Err(err) if is_timeout(&err) => return Err(ProtocolError::Timeout),
             Err(_) => return Ok(Step::Close),
         }
+        // ANCHOR_END: park_wait
     }
 }
 // ANCHOR_END: read_head

@@ -52,10 +52,12 @@ impl Default for Options {
 /// ids, `Server-Timing` and gzip.
 pub fn app(options: &Options) -> App {
     let mut app = App::new();
+    // ANCHOR: layers
     app.wrap(AccessLog)
         .wrap(AssignRequestId)
         .wrap(ServerTiming)
         .wrap(Gzip::default());
+    // ANCHOR_END: layers
     app.get("/", |_, _| landing_page());
     routes(&mut app, options);
     if options.book_dir.is_dir() {
