@@ -698,6 +698,7 @@ fn measure(
     }
     let mut server = ServerProcess::start(program, &args, "warn", Duration::from_secs(10))
         .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    // ANCHOR: crowd
     // Chapter 12: the crowd is opened before the load and the sampler start, and held until
     // both are done, so the peak memory is the server's with the crowd and the load on it.
     let crowd = match step.workload.kind {
@@ -709,6 +710,7 @@ fn measure(
         Kind::Requests => (step.connections, &options.generator),
         Kind::Crowd => (FRESH, &Generator::Own),
     };
+    // ANCHOR_END: crowd
     let load = Load {
         addr: server.addr,
         path: step.workload.path.to_string(),

@@ -151,11 +151,12 @@ pub(crate) fn serve_connection<H>(
     let mut may_park = parking.is_some();
     let linger = loop {
         // ANCHOR: patience
-        // How long to wait for the client before parking: not at all when other connections
-        // are queued for a worker (the wait would delay them), `park_after` when more are
-        // open than there are workers, and longer when every connection has a worker to
-        // itself: parking then only costs the poller's work, and a worker that looks again
-        // now and then still notices when the crowd arrives.
+        // How long to wait for the client before parking: `park_after` for a connection
+        // back from its turn in the queue (its client had that long already), not at all
+        // when other connections are queued for a worker (the wait would delay them),
+        // `park_after` when more are open than there are workers, and longer when every
+        // connection has a worker to itself: parking then only costs the poller's work, and
+        // a worker that looks again now and then still notices when the crowd arrives.
         let patience = parking.filter(|_| may_park).map(|parking| {
             if conn.had_turn {
                 limits.park_after
