@@ -56,21 +56,11 @@
 //! | layer | modules | chapter |
 //! |---|---|---|
 //! | 9 (top) | [`prelude`] | |
-// > ch08
 //! | 8 | [`testing`] | 8–9 |
-// < ch08
-// > ch07
 //! | 7 | [`app`] | 7–8 |
-// < ch07
-// > ch06
 //! | 6 | [`middleware`]: the `Middleware` trait, `Next`, `from_fn`, the built-in layers | 9 |
-// < ch06
-// > ch05
 //! | 5 | [`server`]: the accept loop, the connection loop, the response writer, parking; [`router`] | 4–5, 7, 10 |
-// < ch05
-// > ch04
 //! | 4 | [`error`]: [`HttpError`](error::HttpError), and what a response knows of it | 8 |
-// < ch04
 //! | 3 | [`request`]; [`response`], with [`IntoResponse`](response::IntoResponse) and [`Json`](response::Json) | 5–7 |
 //! | 2 | [`http`]: the protocol, no I/O but the socket's buffers | 5, 10 |
 //! | 1 | [`pool`], [`shutdown`] | 4 |

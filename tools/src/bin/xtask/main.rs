@@ -67,7 +67,11 @@ fn run(args: &[String]) -> Result<(), String> {
             let into = dir.join(format!("ch{chapter:02}"));
             sources.write(chapter, &into)?;
         }
-        println!("wrote chapters 1 to {} into {}", manifest.last, dir.display());
+        println!(
+            "wrote chapters 1 to {} into {}",
+            manifest.last,
+            dir.display()
+        );
     } else {
         let chapter = parse_chapter(which, manifest.last)?;
         sources.write(chapter, &dir)?;
@@ -114,7 +118,8 @@ impl Sources {
                 None => undecided.push(path.as_str()),
                 Some(Arrival::Never) => {}
                 Some(Arrival::Chapter(arrives)) => {
-                    let bytes = fs::read(root.join(path)).map_err(|err| format!("{path}: {err}"))?;
+                    let bytes =
+                        fs::read(root.join(path)).map_err(|err| format!("{path}: {err}"))?;
                     files.push(Source {
                         path: path.clone(),
                         arrives,
@@ -132,7 +137,11 @@ impl Sources {
         let stale: Vec<&str> = manifest
             .files
             .keys()
-            .filter(|key| !paths.iter().any(|path| path == *key || (key.ends_with('/') && path.starts_with(key.as_str()))))
+            .filter(|key| {
+                !paths.iter().any(|path| {
+                    path == *key || (key.ends_with('/') && path.starts_with(key.as_str()))
+                })
+            })
             .map(String::as_str)
             .collect();
         if !stale.is_empty() {
@@ -153,7 +162,13 @@ impl Sources {
     fn write(&self, chapter: u32, dir: &Path) -> Result<(), String> {
         let context = |err: io::Error| format!("{}: {err}", dir.display());
         claim(dir).map_err(context)?;
-        let mut written = BTreeSet::new();
+        // The stamp goes first, so that a snapshot cut short by an error can be rewritten.
+        fs::write(
+            dir.join(STAMP),
+            format!("weft at the end of chapter {chapter}\n"),
+        )
+        .map_err(context)?;
+        let mut written = BTreeSet::from([PathBuf::from(STAMP)]);
         for source in self.files.iter().filter(|source| source.arrives <= chapter) {
             let bytes = match Style::of(&source.path) {
                 None => source.bytes.clone(),
@@ -174,9 +189,6 @@ impl Sources {
             }
             written.insert(PathBuf::from(&source.path));
         }
-        fs::write(dir.join(STAMP), format!("weft at the end of chapter {chapter}\n"))
-            .map_err(context)?;
-        written.insert(PathBuf::from(STAMP));
         remove_others(dir, Path::new(""), &written).map_err(context)?;
         Ok(())
     }

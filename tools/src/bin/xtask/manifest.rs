@@ -121,7 +121,7 @@ fn chapter_of_name(path: &str) -> Option<u32> {
         .strip_prefix("examples/")
         .or_else(|| path.strip_prefix("tests/"))?;
     let digits = name.strip_prefix("ch")?.get(..2)?;
-    if name.get(2..3) != Some("_") || name.contains('/') {
+    if name.get(4..5) != Some("_") || name.contains('/') {
         return None;
     }
     digits.parse().ok()
@@ -188,12 +188,27 @@ roots = ["src", "tests", "Cargo.toml"]
     #[test]
     fn mistakes_are_reported_with_their_line() {
         let table = [
-            ("last = 12\nroots = []\n[files]\nsrc/ = 4\n", "line 4: a path is written in quotes"),
-            ("last = 12\nroots = []\n[files]\n\"src/\" = four\n", "line 4: a file arrives in a chapter number or \"never\""),
-            ("last = 12\nroots = []\n[other]\n", "line 3: unknown section [other]"),
+            (
+                "last = 12\nroots = []\n[files]\nsrc/ = 4\n",
+                "line 4: a path is written in quotes",
+            ),
+            (
+                "last = 12\nroots = []\n[files]\n\"src/\" = four\n",
+                "line 4: a file arrives in a chapter number or \"never\"",
+            ),
+            (
+                "last = 12\nroots = []\n[other]\n",
+                "line 3: unknown section [other]",
+            ),
             ("roots = []\n", "the manifest names no `last` chapter"),
-            ("last = 12\nroots = []\n[files]\n\"a\" = 13\n", "a arrives in chapter 13, not in 1..=12"),
-            ("last = 12\nroots = []\n[files]\n\"a\" = 1\n\"a\" = 2\n", "line 5: a is listed twice"),
+            (
+                "last = 12\nroots = []\n[files]\n\"a\" = 13\n",
+                "a arrives in chapter 13, not in 1..=12",
+            ),
+            (
+                "last = 12\nroots = []\n[files]\n\"a\" = 1\n\"a\" = 2\n",
+                "line 5: a is listed twice",
+            ),
         ];
         for (text, want) in table {
             assert_eq!(Manifest::parse(text).unwrap_err(), want, "for {text:?}");

@@ -65,7 +65,7 @@ enum Line {
     /// `*/` (`# */`): a replaced block closes.
     EndReplaced,
     /// Code followed by `// > chNN`: this one line arrives in chapter NN.
-    ArrivingLine(u32),
+    Single(u32),
     /// Anything else.
     Text,
 }
@@ -90,7 +90,10 @@ impl Frame {
                 "the code replaced in ch{until:02} (line {}, shown from ch{:02})",
                 self.line, self.from
             ),
-            _ => format!("the block arriving in ch{:02} (line {})", self.from, self.line),
+            _ => format!(
+                "the block arriving in ch{:02} (line {})",
+                self.from, self.line
+            ),
         }
     }
 }
@@ -131,18 +134,24 @@ pub fn split(
         let enclosing = stack.last().copied();
         let from_outside = enclosing.map_or(1, |frame| frame.from);
         match kind {
-            Line::Arrive(from) | Line::ArrivingLine(from) => {
+            Line::Arrive(from) | Line::Single(from) => {
                 if let Some(frame) = enclosing {
                     if from < frame.from {
                         return Err(error(
                             number,
-                            format!("ch{from:02} arrives inside {}, which comes later", frame.describe()),
+                            format!(
+                                "ch{from:02} arrives inside {}, which comes later",
+                                frame.describe()
+                            ),
                         ));
                     }
                     if frame.until.is_some_and(|until| from >= until) {
                         return Err(error(
                             number,
-                            format!("ch{from:02} arrives inside {}, so it never shows", frame.describe()),
+                            format!(
+                                "ch{from:02} arrives inside {}, so it never shows",
+                                frame.describe()
+                            ),
                         ));
                     }
                 }
@@ -163,7 +172,10 @@ pub fn split(
                     Some(frame) => {
                         return Err(error(
                             number,
-                            format!("`< ch{chapter:02}` closes nothing: {} is still open", frame.describe()),
+                            format!(
+                                "`< ch{chapter:02}` closes nothing: {} is still open",
+                                frame.describe()
+                            ),
                         ))
                     }
                     None => {
@@ -210,7 +222,7 @@ pub fn split(
         }
         let shows = stack.iter().all(|frame| frame.shows_in(chapter))
             && match kind {
-                Line::ArrivingLine(from) => from <= chapter,
+                Line::Single(from) => from <= chapter,
                 _ => true,
             };
         if !shows {
@@ -220,11 +232,14 @@ pub fn split(
         let mut line = raw;
         if style == Style::Toml && stack.iter().any(|frame| frame.replaced) {
             line = uncomment_toml(raw).ok_or_else(|| {
-                error(number, "a line of replaced TOML must be commented with `#`".into())
+                error(
+                    number,
+                    "a line of replaced TOML must be commented with `#`".into(),
+                )
             })?;
         }
         let mut line = line.to_string();
-        if let Line::ArrivingLine(_) = kind {
+        if let Line::Single(_) = kind {
             line = strip_trailing_marker(&line, style);
         }
         let blank = line.trim().is_empty();
@@ -236,7 +251,10 @@ pub fn split(
         skipped_since = false;
     }
     if let Some(frame) = stack.last() {
-        return Err(error(frame.line, format!("{} is never closed", frame.describe())));
+        return Err(error(
+            frame.line,
+            format!("{} is never closed", frame.describe()),
+        ));
     }
     Ok(out)
 }
@@ -244,7 +262,7 @@ pub fn split(
 /// The chapters a line names, to check their range.
 fn chapters_of(kind: Line) -> Vec<u32> {
     match kind {
-        Line::Arrive(n) | Line::Close(n) | Line::ArrivingLine(n) => vec![n],
+        Line::Arrive(n) | Line::Close(n) | Line::Single(n) => vec![n],
         Line::Replaced(from, until) => from.into_iter().chain([until]).collect(),
         Line::EndReplaced | Line::Text => Vec::new(),
     }
@@ -274,7 +292,7 @@ fn classify(raw: &str, style: Style, in_replaced: bool) -> Result<Line, String> 
     }
     if style == Style::Rust {
         if let Some(tail) = line.strip_prefix("/* ") {
-            if tail.starts_with("ch") || tail.starts_with("< ch") {
+            if names_chapter(tail) || tail.strip_prefix("< ").is_some_and(names_chapter) {
                 return replaced(tail);
             }
         }
@@ -287,10 +305,18 @@ fn classify(raw: &str, style: Style, in_replaced: bool) -> Result<Line, String> 
     if let Some(at) = line.rfind(&marker) {
         let number = &line[at + marker.len()..];
         if at > 0 && number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Line::ArrivingLine(number.parse().map_err(|_| bad_chapter(number))?));
+            return Ok(Line::Single(
+                number.parse().map_err(|_| bad_chapter(number))?,
+            ));
         }
     }
     Ok(Line::Text)
+}
+
+/// Whether `text` starts with `ch` and two digits: an ordinary block comment does not.
+fn names_chapter(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 4 && text.starts_with("ch") && bytes[2..4].iter().all(u8::is_ascii_digit)
 }
 
 /// `chAA < chBB` or `< chBB`, with an optional label after.
@@ -362,7 +388,8 @@ mod tests {
 
     #[test]
     fn each_chapter_sees_the_blocks_that_arrived_by_then() {
-        let text = "a\n// > ch05\nb\n    // > ch07 the router\n    c\n    // < ch07\n// < ch05\nd\n";
+        let text =
+            "a\n// > ch05\nb\n    // > ch07 the router\n    c\n    // < ch07\n// < ch05\nd\n";
         let table = [
             (1, "a\nd\n"),
             (4, "a\nd\n"),
@@ -414,7 +441,10 @@ mod tests {
         assert_eq!(at(text, Style::Rust, 5), "pub mod pool;\npub mod http;\n");
         let toml = "[dependencies]\nhttparse = \"1\" # > ch05\n";
         assert_eq!(at(toml, Style::Toml, 4), "[dependencies]\n");
-        assert_eq!(at(toml, Style::Toml, 5), "[dependencies]\nhttparse = \"1\"\n");
+        assert_eq!(
+            at(toml, Style::Toml, 5),
+            "[dependencies]\nhttparse = \"1\"\n"
+        );
     }
 
     #[test]
@@ -439,7 +469,7 @@ mod tests {
 
     #[test]
     fn comments_that_only_look_like_markers_are_kept() {
-        let text = "// >= ch05 is a comparison\n/* a comment */\nlet a = b; // > chapter\n";
+        let text = "// >= ch05 is a comparison\n/* a comment */\n/* check this */\nlet a = b; // > chapter\n";
         assert_eq!(at(text, Style::Rust, 1), text);
         let toml = "# > not a chapter? no: see below\n";
         assert!(split("f", toml, Style::Toml, 1, 12).is_err());
@@ -490,7 +520,9 @@ mod tests {
     fn replaced_toml_must_stay_commented() {
         let text = "# /* ch01 < ch04\nkey = 1\n# */\n";
         assert_eq!(
-            split("Cargo.toml", text, Style::Toml, 1, 12).unwrap_err().to_string(),
+            split("Cargo.toml", text, Style::Toml, 1, 12)
+                .unwrap_err()
+                .to_string(),
             "Cargo.toml:2: a line of replaced TOML must be commented with `#`"
         );
     }
