@@ -38,18 +38,23 @@ const SERVERS: &[Server] = &[
         args: &[],
         connection: Connection::Close,
     },
+    // > ch03
     Server {
         label: "ch03 thread/conn",
         example: "ch03_thread_per_connection",
         args: &[],
         connection: Connection::Close,
     },
+    // < ch03
+    // > ch04
     Server {
         label: "ch04 pool",
         example: "ch04_pool",
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::Close,
     },
+    // < ch04
+    // > ch05
     // Chapter 5's server twice: driven with a connection per request, as chapters 2-4 are,
     // and with kept-alive connections, so the table shows what keep-alive alone buys.
     Server {
@@ -64,12 +69,16 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::KeepAlive,
     },
+    // < ch05
+    // > ch07
     Server {
         label: "ch07 app",
         example: "ch07_app",
         args: &["--workers", "64", "--queue", "1024"],
         connection: Connection::KeepAlive,
     },
+    // < ch07
+    // > ch08
     // Chapter 8: the same application without panics and with one `GET /` in 100 panicking
     // (the panics' 500s are counted as errors, apart from the requests served).
     Server {
@@ -84,6 +93,8 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024", "--panic-every", "100"],
         connection: Connection::KeepAlive,
     },
+    // < ch08
+    // > ch09
     // Chapter 9: `GET /` through N empty middleware layers.
     Server {
         label: "ch09 0 layers",
@@ -109,6 +120,8 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024", "--layers", "10"],
         connection: Connection::KeepAlive,
     },
+    // < ch09
+    // > ch10
     // Chapter 10's hardened server: idle connections parked in a poller. Idle clients are
     // kept for a minute, so that the idle-keepalive crowd stays open for the whole run
     // instead of being closed after the default 5 s.
@@ -118,6 +131,7 @@ const SERVERS: &[Server] = &[
         args: &["--workers", "64", "--queue", "1024", "--idle-ms", "60000"],
         connection: Connection::KeepAlive,
     },
+    // < ch10
 ];
 // ANCHOR_END: servers
 
@@ -299,14 +313,14 @@ servers:
 /// A test checks that each appears, word for word, in a chapter.
 const BOOK_FIGURES: &[&str] = &[
     "--servers ch02 --workloads hello,slow --connections 1,16,64 --runs 3 --out chapters/figures/ch02",
-    "--servers ch02,ch03 --workloads hello,slow --connections 1,16,64 --runs 3 --out chapters/figures/ch03",
-    "--servers ch03 --workloads idle --idle 1,100,1000 --runs 3 --out chapters/figures/ch03-cost",
-    "--servers ch02,ch03,ch04 --workloads hello,slow,idle --runs 3 --out chapters/figures/ch02-04",
-    "--servers ch04,ch05 --workloads hello,slow,pipelined,idle --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch05",
-    "--servers ch05,ch07 --workloads hello,slow,pipelined --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch07",
-    "--servers ch07,ch08 --workloads hello --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch08",
-    "--servers ch07,ch09 --workloads hello --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch09",
-    "--servers ch04,ch05,ch10 --workloads hello,slow-clients,idle-keepalive,overload --connections 16 --idle 1000,10000 --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch10",
+    "--servers ch02,ch03 --workloads hello,slow --connections 1,16,64 --runs 3 --out chapters/figures/ch03", // > ch03
+    "--servers ch03 --workloads idle --idle 1,100,1000 --runs 3 --out chapters/figures/ch03-cost", // > ch03
+    "--servers ch02,ch03,ch04 --workloads hello,slow,idle --runs 3 --out chapters/figures/ch02-04", // > ch04
+    "--servers ch04,ch05 --workloads hello,slow,pipelined,idle --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch05", // > ch05
+    "--servers ch05,ch07 --workloads hello,slow,pipelined --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch07", // > ch07
+    "--servers ch07,ch08 --workloads hello --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch08", // > ch08
+    "--servers ch07,ch09 --workloads hello --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch09", // > ch09
+    "--servers ch04,ch05,ch10 --workloads hello,slow-clients,idle-keepalive,overload --connections 16 --idle 1000,10000 --runs 3 --duration-ms 2000 --warmup-ms 500 --out chapters/figures/ch10", // > ch10
 ];
 
 /// Regenerates every figure in [`BOOK_FIGURES`] by running this program once per figure, or

@@ -4,23 +4,42 @@
 //! book. The modules follow the book's table of contents; data flows one way through them:
 //! acceptor → queue → worker → parse → dispatch → middleware → handler → write.
 //!
+// > ch07
 //! Start with [`prelude`]: `use weft::prelude::*;` brings what a handler author needs.
 //!
+// < ch07
+// > ch04
 //! | chapter | module |
 //! |---|---|
 //! | 4 | [`pool`], [`server`], [`shutdown`]: a worker pool, its acceptor, a clean stop |
+// < ch04
+// > ch05
 //! | 5 | [`http`]: the protocol (head, body framing, limits); [`request`]; [`server`]'s connection loop |
+// < ch05
+// > ch06
 //! | 6 | [`response`]: responses, their framing, the cached `Date` header |
+// < ch06
+// > ch07
 //! | 7 | [`router`]: the URL dispatcher (a trie); [`app`]: the application users write against |
+// < ch07
+// > ch08
 //! | 8 | [`error`]: failures as values ([`error::HttpError`]); panics caught in [`app`] |
+// < ch08
+// > ch09
 //! | 9 | [`middleware`]: layers around handlers, and the built-in ones |
 //! | 8–9 | [`testing`]: a client that runs requests through an `App` without a socket |
+// < ch09
+// > ch10
 //! | 10 | [`server`] parks idle connections in a poller and limits open connections |
+// < ch10
+// > ch04
 //!
+// < ch04
 //! What the book needs beside the framework (the showcase app that `cargo run` serves, the
 //! flags its examples take, chapter 2's naive handler, the measuring tools) lives in the
 //! `weft-tools` crate in `tools/`, so that a service built on weft compiles none of it.
 //!
+// > ch10
 //! ## Layers
 //!
 //! The framework's modules stack in layers, and a module imports only from its own layer and
@@ -47,6 +66,8 @@
 //! | 1 | [`pool`], [`shutdown`] | 4 |
 //! | 0 | private helpers: a small inline list, the `Date` cache, `Accept` negotiation | 6, 9, 11 |
 //!
+// < ch10
+// > ch09
 //! ## A small service
 //!
 //! Handlers are plain functions or closures; whatever they return becomes a response. The
@@ -103,6 +124,8 @@
 //!
 //! A complete one, with its tests, is the book's `examples/ch09_todo.rs`.
 //!
+// < ch09
+// > ch04
 //! ## Logging and exit codes
 //!
 //! weft logs through the [`log`](https://docs.rs/log) crate and never prints: install any
@@ -110,24 +133,26 @@
 //! requests and panics. [`App::run`](app::App::run) returns how the drain at shutdown went, a
 //! [`Drain`](pool::Drain) that converts into the process's exit code:
 //! `std::process::ExitCode::from(app.run("127.0.0.1:8080")?)`.
+// < ch04
 #![deny(missing_docs)]
 
-pub mod app;
-pub(crate) mod date;
-pub mod error;
-pub mod http;
-pub mod middleware;
-pub(crate) mod negotiate;
-pub mod pool;
-pub mod prelude;
-pub mod request;
-pub mod response;
-pub mod router;
-pub mod server;
-pub mod shutdown;
-pub(crate) mod small_list;
-pub mod testing;
+pub mod app; // > ch07
+pub(crate) mod date; // > ch06
+pub mod error; // > ch07
+pub mod http; // > ch05
+pub mod middleware; // > ch09
+pub(crate) mod negotiate; // > ch08
+pub mod pool; // > ch04
+pub mod prelude; // > ch07
+pub mod request; // > ch05
+pub mod response; // > ch05
+pub mod router; // > ch07
+pub mod server; // > ch04
+pub mod shutdown; // > ch04
+pub(crate) mod small_list; // > ch11
+pub mod testing; // > ch08
 
+// > ch05
 /// Not part of weft's API: the parser's and the router's inner pieces, public only so that
 /// the benchmarks (`benches/`) and the property tests (`tests/http_properties.rs`,
 /// `tests/router.rs`) can reach them. They change whenever the book needs them to.
@@ -141,8 +166,11 @@ pub mod internals {
     pub mod body {
         pub use crate::http::body::Decoder;
     }
+    // > ch07
     /// Chapter 7's linear list of routes, which the trie replaces.
     pub mod linear {
         pub use crate::router::linear::LinearRouter;
     }
+    // < ch07
 }
+// < ch05

@@ -37,10 +37,13 @@ pub struct Pool<T: Send + 'static> {
     /// Another end of `exited`, for [`Pool::abandoner`]: it sends [`ABANDON`] there.
     exit_tx: Sender<usize>,
     busy: Arc<AtomicUsize>,
+    // > ch10
     /// The workers' end of the queue, kept to hand out [`Backlog`]s.
     receiver: Receiver<T>,
+    // < ch10
 }
 
+// > ch10
 /// Chapter 10: queues jobs for a [`Pool`] from another thread than the pool's owner.
 pub(crate) struct Submitter<T>(Sender<T>);
 
@@ -65,6 +68,7 @@ impl<T> Backlog<T> {
         self.0.len()
     }
 }
+// < ch10
 
 impl Drain {
     /// Whether every job finished within the grace period.
@@ -141,7 +145,7 @@ impl<T: Send + 'static> Pool<T> {
             exited,
             exit_tx,
             busy,
-            receiver,
+            receiver, // > ch10
         }
     }
 
@@ -182,6 +186,7 @@ impl<T: Send + 'static> Pool<T> {
         self.sender.as_ref().map_or(0, Sender::len)
     }
 
+    // > ch10
     /// Chapter 10: a way for another thread (the poller) to queue jobs too.
     ///
     /// A submitter keeps the queue open, as the pool's own sender does: drop every one before
@@ -198,6 +203,7 @@ impl<T: Send + 'static> Pool<T> {
     pub(crate) fn backlog(&self) -> Backlog<T> {
         Backlog(self.receiver.clone())
     }
+    // < ch10
 
     // ANCHOR: shutdown
     /// Closes the queue, lets the workers finish every job they hold or that is queued, and
@@ -409,6 +415,7 @@ mod tests {
         (pool, started, release)
     }
 
+    // > ch10
     #[test]
     fn the_side_doors_see_and_fill_the_same_queue() {
         let (pool, started, release) = held_pool(2);
@@ -429,6 +436,7 @@ mod tests {
         }
         assert_eq!(pool.shutdown(WAIT), Drain::Complete);
     }
+    // < ch10
 
     #[test]
     fn pools_of_several_workers_say_their_size() {

@@ -25,8 +25,10 @@ struct Inner {
     hurried: AtomicBool,
     /// Addresses of listeners whose acceptors must be woken when the flag is set.
     watched: Mutex<Vec<SocketAddr>>,
+    // > ch10
     /// Chapter 10: other sleepers to wake when the flag is set (the idle-connection poller).
     wakers: Mutex<Vec<Waker>>,
+    // < ch10
     /// Whom to tell when waiting is called off (the pool's drain).
     on_hurry: Mutex<Vec<Waker>>,
 }
@@ -62,11 +64,13 @@ impl Shutdown {
             // flag. If it fails, the listener is already gone, which is just as good.
             let _ = TcpStream::connect_timeout(&reachable(addr), Duration::from_secs(1));
         }
+        // > ch10
         drop(watched);
         let wakers = self.inner.wakers.lock().unwrap_or_else(|e| e.into_inner());
         for wake in wakers.iter() {
             wake();
         }
+        // < ch10
     }
     // ANCHOR_END: trigger
 
@@ -81,6 +85,7 @@ impl Shutdown {
         watched.push(addr);
     }
 
+    // > ch10
     // ANCHOR: on_trigger
     /// Chapter 10: calls `wake` when the shutdown is triggered (at once, if it already is), so
     /// that a thread sleeping in something other than `accept()` sees the flag too.
@@ -96,6 +101,7 @@ impl Shutdown {
         }
     }
     // ANCHOR_END: on_trigger
+    // < ch10
 
     /// Calls off the wait for work in flight: whoever registered with [`Shutdown::on_hurry`]
     /// (the pool's drain) stops waiting at once. Triggers the shutdown too, if it was not yet.

@@ -16,7 +16,12 @@ fn every_example_answers_help_with_its_usage() {
         })
         .collect();
     names.sort();
+    /* ch01 < ch11 every chapter adds examples; chapter 11 has fourteen
+    assert!(names.len() >= 2, "found only {names:?}");
+    */
+    // > ch11
     assert!(names.len() >= 14, "found only {names:?}");
+    // < ch11
     support::all_example_paths(&names);
     for name in &names {
         let output = support::run_example(name, &["--help"]);

@@ -5,33 +5,37 @@
 //!   queue is full the acceptor answers the connection itself with a short `503 Service
 //!   Unavailable` and closes it: the client learns at once that the server is busy, and the
 //!   server's memory and latency stay bounded however many clients arrive;
+// > ch05
 //! - chapter 5, [`serve_http`]: the job a worker runs is the HTTP connection loop (`conn.rs`),
 //!   which reads requests with [`crate::http`], has a [`Service`] answer them (or refuse
 //!   them, for a body that breaks the limits), and writes responses (chapter 6, `write.rs`);
+// < ch05
+// > ch10
 //! - chapter 10, also [`serve_http`], as [`Limits`] asks: a gate on open connections, and
 //!   a poller (`park.rs`) where idle connections wait without holding a worker.
+// < ch10
 
-pub(crate) mod conn;
-mod gate;
-mod park;
+pub(crate) mod conn; // > ch05
+mod gate; // > ch10
+mod park; // > ch10
 mod refuse;
-mod service;
-mod write;
+mod service; // > ch05
+mod write; // > ch05
 
-pub(crate) use gate::{Gate, Ticket};
-pub use service::Service;
+pub(crate) use gate::{Gate, Ticket}; // > ch10
+pub use service::Service; // > ch05
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
-use std::panic;
+use std::panic; // > ch10
 use std::thread;
 use std::time::Duration;
 
-use crate::http::Limits;
+use crate::http::Limits; // > ch05
 use crate::pool::{Drain, Pool, QueueFull};
 use crate::shutdown::Shutdown;
-use conn::Connection;
-use park::{Parking, PollerThread};
+use conn::Connection; // > ch05
+use park::{Parking, PollerThread}; // > ch10
 use refuse::refuse;
 
 /// How the acceptor and its pool are sized.
@@ -65,13 +69,19 @@ where
     H: Fn(TcpStream) + Send + Sync + 'static,
 {
     let pool = Pool::new(config.workers, config.queue, handler);
+    /* ch04 < ch10
+    accept(listener, config, shutdown, pool, Some)
+    */
+    // > ch10
     // Chapter 4 has neither a limit on open connections nor a poller: the queue bounds them.
     accept(listener, config, shutdown, pool, None, None, |stream, _| {
         Some(stream)
     })
+    // < ch10
 }
 // ANCHOR_END: serve
 
+// > ch05
 // ANCHOR: serve_http
 /// Chapters 5 and 10: serves HTTP/1.1 on `listener` with a pool of workers sized by `config`,
 /// each running the connection loop with `service`, until `shutdown` is triggered.
@@ -136,6 +146,7 @@ where
     )
 }
 // ANCHOR_END: serve_http
+// < ch05
 
 /// What the acceptor hands the pool: a bare stream (chapter 4) or an HTTP connection
 /// (chapter 5). Either gives its stream back, for a `503` when the queue is full.
@@ -149,27 +160,36 @@ impl Job for TcpStream {
     }
 }
 
+// > ch05
 impl Job for Connection {
     fn into_stream(self) -> TcpStream {
         Connection::into_stream(self)
     }
 }
+// < ch05
 
 // ANCHOR: accept
 /// The acceptor, the one loop every server in the book runs: takes connections off
 /// `listener`, turns each into a job with `job` and hands it to `pool`, until `shutdown` is
 /// triggered; then drains the pool within `config.grace`.
+// > ch10
 ///
 /// Chapter 10 adds the `gate` (a limit on open connections) and the `poller` (which must be
 /// done with the queue before it closes); chapter 4 passes neither.
+// < ch10
 fn accept<T: Job>(
     listener: TcpListener,
     config: &Config,
     shutdown: &Shutdown,
     pool: Pool<T>,
+    // > ch10
     gate: Option<Gate>,
     poller: Option<PollerThread>,
     job: impl Fn(TcpStream, Option<Ticket>) -> Option<T>,
+    // < ch10
+    /* ch04 < ch10
+    job: impl Fn(TcpStream) -> Option<T>,
+    */
 ) -> Drain {
     if let Ok(addr) = listener.local_addr() {
         shutdown.watch(addr);
@@ -190,6 +210,7 @@ fn accept<T: Job>(
             }
         };
         log::debug!("accepted a connection from {peer}");
+        // > ch10
         // Chapter 10: past the limit on open connections, the answer is a full queue's.
         let ticket = gate.as_ref().map(Gate::enter);
         if let (Some(gate), Some(None)) = (&gate, &ticket) {
@@ -197,19 +218,29 @@ fn accept<T: Job>(
             refuse(stream);
             continue;
         }
+        // < ch10
         // `None` when the connection closed before it could be looked at.
+        /* ch04 < ch10
+        let Some(job) = job(stream) else {
+            continue;
+        };
+        */
+        // > ch10
         let Some(job) = job(stream, ticket.flatten()) else {
             continue;
         };
+        // < ch10
         if let Err(QueueFull(job)) = pool.try_submit(job) {
             refuse(job.into_stream());
         }
     }
     log::info!("no longer accepting; draining {} queued", pool.queued());
     drop(listener);
+    // > ch10
     // Chapter 10: the poller hands back the parked connections that must still be served,
     // closes the rest, and lets go of the queue; only then can the queue close.
     let poller_panic = poller.and_then(PollerThread::finish);
+    // < ch10
     // A second Ctrl-C calls off the wait (see `Shutdown::on_ctrl_c`).
     let abandoner = pool.abandoner();
     shutdown.on_hurry(move || abandoner.abandon());
@@ -220,9 +251,11 @@ fn accept<T: Job>(
             log::warn!("stopped waiting with {unfinished} workers still busy")
         }
     }
+    // > ch10
     if let Some(payload) = poller_panic {
         panic::resume_unwind(payload);
     }
+    // < ch10
     drain
 }
 // ANCHOR_END: accept

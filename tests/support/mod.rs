@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-pub mod app;
+pub mod app; // > ch07
 
 /// How long any single read may block before a test fails instead of hanging.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -38,11 +38,13 @@ pub fn all_example_paths(names: &[String]) -> Vec<PathBuf> {
     names.iter().map(|name| examples.join(name)).collect()
 }
 
+// > ch07
 /// The path of the showcase's `weft` binary (`tools/src/main.rs`), built first if needed: it
 /// belongs to the `weft-tools` package, so cargo does not hand its path to these tests.
 pub fn showcase_path() -> PathBuf {
     built(&["-p", "weft-tools", "--bin", "weft"], "weft")
 }
+// < ch07
 
 /// What this test process has already brought up to date, by path under `target/<profile>/`.
 static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -92,10 +94,12 @@ impl Server {
         Server::spawn(&example_path(name), name, args, log_level)
     }
 
+    // > ch07
     /// Starts the showcase's `weft` binary (`tools/src/main.rs`) on `127.0.0.1:0`.
     pub fn start_main(args: &[&str]) -> Server {
         Server::spawn(&showcase_path(), "weft", args, "debug")
     }
+    // < ch07
 
     /// Starts `program` with `--addr 127.0.0.1:0` and `args`, and reads its address.
     fn spawn(program: &std::path::Path, name: &str, args: &[&str], log_level: &str) -> Server {
@@ -278,6 +282,7 @@ pub fn status_of(response: &str) -> u16 {
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
 }
 
+// > ch05
 /// One HTTP response read off a connection, its body already de-chunked.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -422,6 +427,7 @@ impl Client {
         reply
     }
 }
+// < ch05
 
 /// Runs example `name` (a command-line tool, not a server) with `args` to its end and returns
 /// what it printed, failing the test if it takes longer than a minute.

@@ -8,10 +8,10 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::process::ExitCode;
+use std::process::ExitCode; // > ch07
 use std::str::FromStr;
 
-use weft::app::App;
+use weft::app::App; // > ch07
 
 /// The flags given on the command line, as `--name value` pairs.
 #[derive(Debug, Clone, Default)]
@@ -136,6 +136,7 @@ impl Flags {
         })
     }
 
+    // > ch02 the compare tool
     /// The comma-separated positive numbers of `flag` (`--connections 1,16,64`), or `default`
     /// when the flag is absent.
     pub fn numbers(&self, flag: &str, default: &[usize]) -> Result<Vec<usize>, FlagError> {
@@ -180,6 +181,7 @@ impl Flags {
             .filter(|entry| names.iter().any(|name| picks(entry, name)))
             .collect())
     }
+    // < ch02
 
     /// The `--addr` flag, defaulting to `127.0.0.1:8080`.
     pub fn addr(&self) -> SocketAddr {
@@ -217,6 +219,7 @@ fn usage(program: &str, known: &[&str]) -> String {
     line
 }
 
+// > ch07
 /// Binds `app` to `addr`, announces the address, and serves until Ctrl-C or `SIGTERM`: the
 /// end of every application example's `main`. The exit code says whether the drain completed
 /// within its grace period; an address that cannot be bound is reported and fails.
@@ -233,6 +236,7 @@ pub fn serve<S: Send + Sync + 'static>(app: App<S>, addr: SocketAddr) -> ExitCod
         }
     }
 }
+// < ch07
 
 /// Starts logging through `env_logger`: `info` and above unless `RUST_LOG` says otherwise.
 pub fn init_logging() {
@@ -281,6 +285,7 @@ mod tests {
         assert!(bad.reason.contains("\"many\""), "{}", bad.reason);
     }
 
+    // > ch02
     #[test]
     fn numbers_and_picks() {
         let known = &["--connections", "--servers"];
@@ -304,6 +309,7 @@ mod tests {
             "--servers: nothing is called \"d\" (see the list below)"
         );
     }
+    // < ch02
 
     #[test]
     fn last_repeat_wins() {

@@ -6,15 +6,19 @@
 //! | module | what | used by |
 //! |---|---|---|
 //! | [`cli`] | the flags every server in the book takes, logging, the `listening on` line | every example, the showcase |
+// > ch02
 //! | [`naive`] | chapter 2's deliberately naive connection handler | the examples of chapters 2–4 |
-//! | [`showcase`] | the showcase application | `cargo run --release`, chapter 7's and 12's examples |
 //! | [`measure`] | the load generator, `/proc` sampling, tables and charts | the `compare` and `peers` tools |
+// < ch02
+// > ch07
+//! | [`showcase`] | the showcase application | `cargo run --release`, chapter 7's and 12's examples |
 //!
 //! The showcase's binary is this crate's `weft` (`tools/src/main.rs`), which `cargo run
 //! --release` at the repository's root runs.
+// < ch07
 #![deny(missing_docs)]
 
 pub mod cli;
-pub mod measure;
-pub mod naive;
-pub mod showcase;
+pub mod measure; // > ch02
+pub mod naive; // > ch02
+pub mod showcase; // > ch07

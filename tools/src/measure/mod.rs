@@ -11,13 +11,15 @@
 //! | [`procfs`] | a process's memory, threads, context switches and CPU time, and the machine's facts, from `/proc` |
 //! | [`table`] | the results as a Markdown table, with when and where they were measured |
 //! | [`chart`] | the results as an SVG bar chart |
+// > ch11
 //! | [`peers`] | weft against its peers: ratios within a run, a chart per workload |
+// < ch11
 
 pub mod chart;
 pub mod child;
 pub mod generator;
 pub mod loadgen;
-pub mod peers;
+pub mod peers; // > ch11
 pub mod procfs;
 pub mod table;
 pub mod wrk;
