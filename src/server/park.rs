@@ -450,4 +450,40 @@ mod tests {
         // Without a count of open connections (no gate), a worker cannot tell: it parks.
         assert!(Parking::new(8, None).unwrap().crowded());
     }
+
+    #[test]
+    fn a_turn_goes_to_the_back_of_the_queue_only_while_the_poller_runs() {
+        use std::net::{TcpListener, TcpStream};
+        let limits = Limits::default();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accept = || {
+            let client = TcpStream::connect(addr).unwrap();
+            let (stream, _) = listener.accept().unwrap();
+            (Connection::new(stream, &limits, None).unwrap(), client)
+        };
+        let parking = Parking::new(8, None).unwrap();
+        // Before the poller starts there is no queue to go back to.
+        let (conn, _first) = accept();
+        let conn = parking.take_turn(conn).unwrap_err();
+
+        // The pool's one worker hands every connection it is given to the test.
+        let (served, taken) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, 4, move |conn: Connection| {
+            served.send(conn.peer()).unwrap()
+        });
+        let shutdown = Shutdown::new();
+        let poller = parking.start(&pool, &limits, &shutdown);
+        let peer = conn.peer();
+        assert!(parking.take_turn(conn).is_ok(), "the queue has room");
+        let timeout = Duration::from_secs(5);
+        assert_eq!(taken.recv_timeout(timeout).unwrap(), peer);
+
+        // Once shutdown has closed the poller, a turn would keep the draining queue open.
+        shutdown.trigger();
+        assert!(poller.finish().is_none(), "the poller did not panic");
+        let (conn, _second) = accept();
+        assert!(parking.take_turn(conn).is_err());
+        assert_eq!(pool.shutdown(timeout), crate::pool::Drain::Complete);
+    }
 }
