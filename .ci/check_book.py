@@ -6,6 +6,15 @@ any fired:
 
 - includes: every {{#include}} / {{#rustdoc_include}} names a file that exists and, when it
   names an anchor, the file has that anchor. (mdbook only warns, and renders an empty block.)
+  Listings come from the generated snapshots (`cargo xtask book` writes them into
+  target/snapshots; run it first), so these are resolved against the generated tree.
+- snapshots: a chapter's page (chNN-*.md) includes code only from its own chapter's snapshot
+  or an earlier one (`target/snapshots/chMM/...`, MM <= NN), never from a later one nor from
+  the source itself, which holds every later chapter's code; and a diff it shows
+  (`target/snapshots/diff/chAA-chBB/...`) ends at its own chapter (BB = NN). Two kinds of
+  file are in no chapter's snapshot and come from the source: the compile-fail listings
+  (tests/compile_fail/, whose messages quote the finished library) and the peer servers
+  (benches/peers/, a package of their own).
 - anchors: in every source file, each `ANCHOR: x` is followed by exactly one `ANCHOR_END: x`;
   an end before its start, an anchor never closed or never opened, and a name used twice all
   fail. (mdbook reads a misplaced end as "to the end of the file".)
@@ -50,6 +59,13 @@ MIN_CONTAINED_LINES = 3
 SOURCE_DIRS = ("src", "tools", "examples", "tests", "benches")
 SOURCE_SUFFIXES = {".rs", ".toml", ".py", ".sh", ".txt", ".md"}
 FIGURE_DIRS = ("figures", "img")
+# Where `cargo xtask book` writes each chapter's snapshot (chNN/) and the diffs (diff/).
+SNAPSHOTS = ("target", "snapshots")
+SNAPSHOT_FILE = re.compile(r"target/snapshots/ch([0-9]{2})/")
+SNAPSHOT_DIFF = re.compile(r"target/snapshots/diff/ch([0-9]{2})-ch([0-9]{2})/")
+CHAPTER_PAGE = re.compile(r"ch([0-9]{2})-.*\.md")
+# Code a chapter page may include from the source itself: it is in no chapter's snapshot.
+FROM_SOURCE = ("tests/compile_fail/", "benches/peers/")
 # TODO in capitals only: "a todo list" is chapter 9's example, not a placeholder.
 PLACEHOLDER_CASED = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
 PLACEHOLDER_PHRASE = re.compile(
@@ -181,6 +197,12 @@ def resolve(root, page, text, problems, found, depth=0):
         path, _, selector = spec.partition(":")
         target = (page.parent / path).resolve()
         where = f"{rel(root, page)}:{line}"
+        snapshots = root.joinpath(*SNAPSHOTS)
+        if not target.is_file() and not snapshots.is_dir() and is_under(target, snapshots):
+            missing = f"{rel(root, snapshots)}: missing; run `cargo xtask book` first"
+            if missing not in problems:
+                problems.append(missing)
+            continue
         if not target.is_file():
             problems.append(f"{where}: {{{{#include {spec}}}}}: no file {path}")
             continue
@@ -207,6 +229,45 @@ def resolve(root, page, text, problems, found, depth=0):
         found.append(Include(page, line, spec, target, selector, shown))
         if target.suffix == ".md" and depth < 10:
             resolve(root, target, body, problems, found, depth + 1)
+
+
+def is_under(path, folder):
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def check_snapshot_sources(root, includes, problems):
+    """A chapter page shows its own chapter's code: from its snapshot or an earlier one, or
+    as a diff ending at its chapter; never the source, which holds every later chapter's."""
+    for inc in includes:
+        page = CHAPTER_PAGE.fullmatch(inc.page.name)
+        if not page or inc.page.parent != root / "chapters":
+            continue
+        chapter = int(page.group(1))
+        target = rel(root, inc.target)
+        diff = SNAPSHOT_DIFF.match(target)
+        snapshot = SNAPSHOT_FILE.match(target)
+        where = f"{inc.where(root)}: {{{{#include {inc.spec}}}}}"
+        if diff:
+            if int(diff.group(2)) != chapter:
+                problems.append(
+                    f"{where}: a diff ending at chapter {int(diff.group(2))} on chapter"
+                    f" {chapter}'s page; a chapter shows the changes it makes"
+                )
+        elif snapshot:
+            if int(snapshot.group(1)) > chapter:
+                problems.append(
+                    f"{where}: from chapter {int(snapshot.group(1))}'s snapshot, later than"
+                    f" this chapter ({chapter}); show ch{chapter:02}'s code"
+                )
+        elif target.split("/")[0] in SOURCE_DIRS and not target.startswith(FROM_SOURCE):
+            problems.append(
+                f"{where}: from the source, which holds every later chapter's code; include"
+                f" ../target/snapshots/ch{chapter:02}/{target} (see `cargo xtask book`)"
+            )
 
 
 def normalized(text):
@@ -586,6 +647,7 @@ def check(root):
     for path in sorted(anchored):
         check_anchors(root, path, problems)
     check_repeats(root, includes, problems)
+    check_snapshot_sources(root, includes, problems)
     check_figures(root, chapters, pages, includes, problems)
     return problems
 
@@ -594,7 +656,44 @@ def check(root):
 # Self-test: a tiny book with one planted fault of each class, and the line that must catch it.
 
 SELF_TEST_FILES = {
-    "chapters/SUMMARY.md": "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n",
+    "chapters/SUMMARY.md": "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n"
+    "- [Step](ch02-step.md)\n",
+    "chapters/ch02-step.md": """# Step
+
+```rust
+{{#include ../target/snapshots/ch02/src/step.rs:now}}
+```
+
+```rust
+{{#include ../target/snapshots/ch01/src/step.rs:then}}
+```
+
+```rust
+{{#include ../target/snapshots/ch03/src/step.rs:later}}
+```
+
+```rust
+{{#include ../src/good.rs:twice_more}}
+```
+
+```rust
+{{#include ../tests/compile_fail/step.rs}}
+```
+
+```diff
+{{#include ../target/snapshots/diff/ch01-ch02/src/step.rs/now.diff}}
+```
+
+```diff
+{{#include ../target/snapshots/diff/ch01-ch03/src/step.rs/later.diff}}
+```
+""",
+    "target/snapshots/ch01/src/step.rs": "// ANCHOR: then\nfn then() {}\n// ANCHOR_END: then\n",
+    "target/snapshots/ch02/src/step.rs": "// ANCHOR: now\nfn now() {}\n// ANCHOR_END: now\n",
+    "target/snapshots/ch03/src/step.rs": "// ANCHOR: later\nfn later() {}\n// ANCHOR_END: later\n",
+    "target/snapshots/diff/ch01-ch02/src/step.rs/now.diff": "-fn then() {}\n+fn now() {}\n",
+    "target/snapshots/diff/ch01-ch03/src/step.rs/later.diff": "-fn then() {}\n+fn later() {}\n",
+    "tests/compile_fail/step.rs": "fn main() { let x: u8 = 256; }\n",
     "chapters/one.md": """# One
 
 ```rust
@@ -678,6 +777,9 @@ fn a() {
 // ANCHOR: twice
 fn b() {}
 // ANCHOR_END: twice
+// ANCHOR: twice_more
+fn c() {}
+// ANCHOR_END: twice_more
 """,
     "src/bad.rs": """// ANCHOR_END: late
 fn late() {}
@@ -720,6 +822,9 @@ SELF_TEST_EXPECTED = [
     ("chapters/one.md", "curl -s http://127.0.0.1:8080/?a=1", "an unquoted '?'"),
     ("chapters/one.md", "| nc 127", "nc is not installed"),
     ("chapters/one.md", "$ exec 3<>/dev/tcp", "/dev/tcp is bash's"),
+    ("chapters/ch02-step.md", "ch03/src/step.rs:later", "from chapter 3's snapshot, later"),
+    ("chapters/ch02-step.md", "../src/good.rs:twice_more", "from the source"),
+    ("chapters/ch02-step.md", "ch01-ch03", "a diff ending at chapter 3"),
 ]
 
 
@@ -750,9 +855,25 @@ def self_test():
         print(f"self-test: no problem at {where} saying {words!r}")
     for problem in extra:
         print(f"self-test: unexpected: {problem}")
+    # Without the generated tree, one problem says how to make it (not one per include).
+    with tempfile.TemporaryDirectory() as tmp:
+        root = pathlib.Path(tmp).resolve()
+        for name in ("chapters/SUMMARY.md", "chapters/ch02-step.md", "src/good.rs"):
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(SELF_TEST_FILES[name], encoding="utf-8")
+        (root / "chapters/SUMMARY.md").write_text("- [Step](ch02-step.md)\n", encoding="utf-8")
+        (root / "tests/compile_fail").mkdir(parents=True)
+        (root / "tests/compile_fail/step.rs").write_text("fn main() {}\n", encoding="utf-8")
+        problems = check(root)
+    generated = [p for p in problems if "run `cargo xtask book` first" in p]
+    if len(generated) != 1:
+        print(f"self-test: without target/snapshots, expected one problem saying to run"
+              f" `cargo xtask book`, got: {problems}")
+        missed.append(("target/snapshots", "run `cargo xtask book` first"))
     if missed or extra:
         sys.exit(1)
-    count = len(SELF_TEST_EXPECTED)
+    count = len(SELF_TEST_EXPECTED) + 1
     print(f"book check self-test: all {count} planted faults caught, nothing else")
 
 
@@ -765,8 +886,8 @@ def main():
         print(problem)
     if problems:
         sys.exit(1)
-    print("book check clean: includes, anchors, repeats, placeholders, figures, flags,"
-          " commands, sizes")
+    print("book check clean: includes, snapshots, anchors, repeats, placeholders, figures,"
+          " flags, commands, sizes")
 
 
 if __name__ == "__main__":

@@ -374,6 +374,7 @@ fn main() -> ExitCode {
             warmup: options.warmup,
             duration: options.duration,
             generator: load_note(&options),
+            built: String::new(),
         };
         if let Err(err) = write_outputs(prefix, &rows, &how, &options) {
             eprintln!("error: cannot write {}.*: {err}", prefix.display());
