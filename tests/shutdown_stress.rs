@@ -49,6 +49,7 @@ fn one_run(run: usize) {
         workers: WORKERS,
         queue: 32,
         grace: Duration::from_secs(5),
+        reuse_port: false, // > ch13
     });
     app.set_limits(Limits {
         max_parked: 64,

@@ -261,6 +261,20 @@ fn read_head(
             return Ok(Step::Close);
         }
         let idle = conn.wire.buffered().is_empty();
+        // > ch13
+        // ANCHOR: last_call
+        // Chapter 13: once shutdown has begun, an idle connection gets a last call: it waits
+        // at most `last_call` more for a request (answered with `Connection: close`), here in
+        // its worker, since nothing is parked any more.
+        if idle && shutdown.is_triggered() {
+            let last = Instant::now() + limits.last_call;
+            let deadline = conn.idle_deadline.get_or_insert(last);
+            *deadline = (*deadline).min(last);
+        }
+        let patience = patience.filter(|_| !shutdown.is_triggered());
+        let may_park = may_park && patience.is_some();
+        // ANCHOR_END: last_call
+        // < ch13
         let timeout = if idle {
             // The clock for an idle connection starts when it goes quiet.
             let deadline = *conn
@@ -280,11 +294,13 @@ fn read_head(
             (false, _) => {}
         }
         // ANCHOR: park_wait
+        /* ch10 < ch13
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
         // beyond a short wait for a client that answers at once.
         if may_park && idle && shutdown.is_triggered() {
             return Ok(Step::Close);
         }
+        */
         let wait = patience.map_or(timeout, |patience| patience.min(timeout));
         // A zero wait still looks once, without blocking: the poller may have handed the
         // connection back because bytes arrived, and they must be read before parking again.

@@ -134,7 +134,11 @@ mod tests {
             ),
             "{err}"
         );
-        assert!(start.elapsed() < ACCEPT_PATIENCE * 20, "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < ACCEPT_PATIENCE * 20,
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

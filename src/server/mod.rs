@@ -34,9 +34,9 @@ pub use service::Service; // > ch05
 use std::io;
 use std::iter; // > ch13
 use std::net::{SocketAddr, TcpListener, TcpStream}; // > ch13
-/* ch04 < ch13
-use std::net::{TcpListener, TcpStream};
-*/
+                                                    /* ch04 < ch13
+                                                    use std::net::{TcpListener, TcpStream};
+                                                    */
 use std::panic; // > ch10
 use std::thread;
 use std::time::Duration;
@@ -231,7 +231,7 @@ fn accept<T: Job>(
     // > ch13
     // Chapter 13: once shutdown is triggered, what is already queued is served too.
     for (stream, peer) in accepted(&listener, shutdown) {
-    // < ch13
+        // < ch13
         log::debug!("accepted a connection from {peer}");
         // > ch10
         // Chapter 10: past the limit on open connections, the answer is a full queue's.
