@@ -15,7 +15,7 @@ use weft::app::App; // > ch07
 
 // > ch13
 /// Flags that take no value: present means on (`--reuse-port`), or `--name=false`.
-pub const SWITCHES: &[&str] = &["--reuse-port"];
+pub const SWITCHES: &[&str] = &["--reuse-port", "--serve"];
 
 // < ch13
 /// The flags given on the command line, as `--name value` pairs.
@@ -336,7 +336,10 @@ mod tests {
         assert_eq!(off.value_or("--reuse-port", false), Ok(false));
         let absent = Flags::parse(["--workers", "2"], known).unwrap();
         assert_eq!(absent.value_or("--reuse-port", false), Ok(false));
-        assert_eq!(usage("weft", known), "usage: weft [--reuse-port] [--workers VALUE]");
+        assert_eq!(
+            usage("weft", known),
+            "usage: weft [--reuse-port] [--workers VALUE]"
+        );
     }
     // < ch13
 

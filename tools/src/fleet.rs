@@ -1,0 +1,306 @@
+//! Chapter 13: several copies of a server on one port, restarted one at a time under load,
+//! with every failed request counted.
+//!
+//! A [`Fleet`] starts processes that share a port (`--reuse-port`), and restarts each in turn
+//! the way a deployment does: start the new one, wait until it is ready, `SIGTERM` the old
+//! one, wait for it to exit. A [`Load`] keeps a few keep-alive clients busy meanwhile and
+//! counts what failed. Readiness is a line on the child's stdout, exit is `wait()`: nothing
+//! here sleeps to let something happen.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// How long a read, a write or a start-up may take before it counts as failed.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A port on 127.0.0.1 that was free a moment ago: bound on port 0 and let go. Two processes
+/// cannot both bind port 0 and share what they get, so they are given this one; another
+/// program may take it in between, which [`Fleet::start`] reports as a failed start.
+pub fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+// ANCHOR: process
+/// One server process on the fleet's port.
+pub struct Process {
+    child: Child,
+}
+
+impl Process {
+    /// Starts `program` with `args`, `--addr addr` and `--reuse-port`, and waits for the
+    /// `listening on` line it prints once its listener is bound: from then on the kernel
+    /// can hand it connections.
+    pub fn start(program: &Path, args: &[String], addr: SocketAddr) -> io::Result<Process> {
+        let mut child = Command::new(program)
+            .args(args)
+            .args(["--addr", &addr.to_string(), "--reuse-port"])
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or("warn".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, ready) = crossbeam_channel::bounded(1);
+        thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let first = lines.next().and_then(Result::ok);
+            let _ = tx.send(first);
+            // Keep reading, so that the child never blocks on a full pipe.
+            for _ in lines {}
+        });
+        match ready.recv_timeout(TIMEOUT) {
+            Ok(Some(line)) if line.starts_with("listening on") => Ok(Process { child }),
+            outcome => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(io::Error::other(format!(
+                    "{} did not start on {addr}: {outcome:?}",
+                    program.display()
+                )))
+            }
+        }
+    }
+
+    /// Sends `SIGTERM` (with the `kill` command) and waits for the process to exit.
+    pub fn stop(mut self) -> io::Result<ExitStatus> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        if !status.success() {
+            return Err(io::Error::other("kill -TERM failed"));
+        }
+        self.child.wait()
+    }
+}
+// ANCHOR_END: process
+
+impl Drop for Process {
+    /// A process still running when its `Process` goes (a test failed half-way) is killed.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Several processes of one program on one port.
+pub struct Fleet {
+    program: PathBuf,
+    args: Vec<String>,
+    /// The shared address.
+    pub addr: SocketAddr,
+    processes: Vec<Process>,
+}
+
+impl Fleet {
+    /// Starts `count` copies of `program` (with `args`) on one free port of 127.0.0.1,
+    /// trying another port if one was taken in the meantime.
+    pub fn start(program: PathBuf, args: Vec<String>, count: usize) -> io::Result<Fleet> {
+        let mut last_err = None;
+        for _ in 0..5 {
+            let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+            let mut fleet = Fleet {
+                program: program.clone(),
+                args: args.clone(),
+                addr,
+                processes: Vec::new(),
+            };
+            match (0..count).try_for_each(|_| fleet.add()) {
+                Ok(()) => return Ok(fleet),
+                Err(err) => last_err = Some(err),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| io::Error::other("no free port")))
+    }
+
+    fn add(&mut self) -> io::Result<()> {
+        let process = Process::start(&self.program, &self.args, self.addr)?;
+        self.processes.push(process);
+        Ok(())
+    }
+
+    // ANCHOR: restart
+    /// Restarts every process in turn: starts its replacement, then stops it and waits for it
+    /// to exit. Returns how each old process exited.
+    pub fn restart_each(&mut self) -> io::Result<Vec<ExitStatus>> {
+        let mut exits = Vec::new();
+        for _ in 0..self.processes.len() {
+            self.add()?;
+            let old = self.processes.remove(0);
+            exits.push(old.stop()?);
+        }
+        Ok(exits)
+    }
+    // ANCHOR_END: restart
+
+    /// Stops every process; returns how each exited.
+    pub fn stop(self) -> io::Result<Vec<ExitStatus>> {
+        self.processes.into_iter().map(Process::stop).collect()
+    }
+}
+
+/// What the clients of a [`Load`] saw.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    /// Requests answered `200`.
+    pub ok: u64,
+    /// Requests that got no answer, or another status.
+    pub failed: u64,
+    /// Connections opened after a `Connection: close` or a failure.
+    pub reconnects: u64,
+    /// The first few failures, described.
+    pub failures: Vec<String>,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.reconnects += other.reconnects;
+        let room = 10usize.saturating_sub(self.failures.len());
+        self.failures.extend(other.failures.into_iter().take(room));
+    }
+}
+
+/// A few clients sending `GET path` over keep-alive connections until told to stop, each at
+/// most `max_requests` times.
+pub struct Load {
+    stop: Arc<AtomicBool>,
+    clients: Vec<JoinHandle<Tally>>,
+}
+
+impl Load {
+    /// Starts `clients` threads loading `addr`.
+    pub fn start(addr: SocketAddr, clients: usize, path: &str, max_requests: u64) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+        let clients = (0..clients)
+            .map(|_| {
+                let (stop, request) = (Arc::clone(&stop), request.clone());
+                thread::spawn(move || client(addr, &request, &stop, max_requests))
+            })
+            .collect();
+        Load { stop, clients }
+    }
+
+    /// Stops the clients and adds up what they saw.
+    pub fn finish(self) -> Tally {
+        self.stop.store(true, Ordering::SeqCst);
+        let mut tally = Tally::default();
+        for client in self.clients {
+            tally.add(client.join().expect("a load client panicked"));
+        }
+        tally
+    }
+}
+
+// ANCHOR: client
+/// One client: a request at a time on a kept-alive connection, a new connection when the
+/// server said `Connection: close` or the exchange failed. Nothing is retried: a failure is
+/// counted, as a browser would count it before its own retry.
+fn client(addr: SocketAddr, request: &str, stop: &AtomicBool, max: u64) -> Tally {
+    let mut tally = Tally::default();
+    let mut conn: Option<TcpStream> = None;
+    for _ in 0..max {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match conn.take() {
+            Some(stream) => stream,
+            None => match connect(addr) {
+                Ok(stream) => stream,
+                Err(err) => {
+                    tally.fail(format!("connect: {err}"));
+                    continue;
+                }
+            },
+        };
+        match exchange(stream, request.as_bytes()) {
+            Ok((200, Some(stream))) => {
+                tally.ok += 1;
+                conn = Some(stream);
+            }
+            Ok((200, None)) => {
+                tally.ok += 1;
+                tally.reconnects += 1;
+            }
+            Ok((status, _)) => tally.fail(format!("status {status}")),
+            Err(err) => {
+                tally.fail(format!("{:?}: {err}", err.kind()));
+                tally.reconnects += 1;
+            }
+        }
+    }
+    tally
+}
+// ANCHOR_END: client
+
+impl Tally {
+    fn fail(&mut self, what: String) {
+        self.failed += 1;
+        if self.failures.len() < 10 {
+            self.failures.push(what);
+        }
+    }
+}
+
+fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
+    stream.set_read_timeout(Some(TIMEOUT))?;
+    stream.set_write_timeout(Some(TIMEOUT))?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+/// Sends `request` and reads its response: the status, and the stream back unless the
+/// response said `Connection: close`.
+fn exchange(mut stream: TcpStream, request: &[u8]) -> io::Result<(u16, Option<TcpStream>)> {
+    stream.write_all(request)?;
+    let mut buf = Vec::with_capacity(512);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut response = httparse::Response::new(&mut headers);
+        let parsed = response
+            .parse(&buf)
+            .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
+        let httparse::Status::Complete(head) = parsed else {
+            continue;
+        };
+        let header = |name: &str| {
+            response
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .and_then(|h| std::str::from_utf8(h.value).ok())
+        };
+        let length: usize = header("content-length")
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no Content-Length"))?;
+        let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let status = response.code.unwrap_or(0);
+        let mut have = buf.len() - head;
+        while have < length {
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            have += n;
+        }
+        return Ok((status, (!close).then_some(stream)));
+    }
+}
