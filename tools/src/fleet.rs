@@ -268,7 +268,7 @@ fn exchange(mut stream: TcpStream, request: &[u8]) -> io::Result<(u16, Option<Tc
     let mut buf = Vec::with_capacity(512);
     let mut chunk = [0u8; 4096];
     loop {
-        let n = stream.read(&mut chunk)?;
+        let n = read(&mut stream, &mut chunk)?;
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
@@ -295,12 +295,24 @@ fn exchange(mut stream: TcpStream, request: &[u8]) -> io::Result<(u16, Option<Tc
         let status = response.code.unwrap_or(0);
         let mut have = buf.len() - head;
         while have < length {
-            let n = stream.read(&mut chunk)?;
+            let n = read(&mut stream, &mut chunk)?;
             if n == 0 {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
             have += n;
         }
         return Ok((status, (!close).then_some(stream)));
+    }
+}
+
+/// One `read`, tried again when a signal interrupted it. A socket with a read timeout is
+/// woken by any signal on Linux (this process gets `SIGCHLD` as its servers exit), and
+/// `Read::read`, unlike `read_exact`, hands the interruption to its caller.
+fn read(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match stream.read(buf) {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            read => return read,
+        }
     }
 }
