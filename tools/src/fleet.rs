@@ -12,9 +12,9 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a read, a write or a start-up may take before it counts as failed.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,6 +30,7 @@ pub fn free_port() -> io::Result<u16> {
 /// One server process on the fleet's port.
 pub struct Process {
     child: Child,
+    addr: SocketAddr,
 }
 
 impl Process {
@@ -57,7 +58,7 @@ impl Process {
             for _ in lines {}
         });
         match ready.recv_timeout(TIMEOUT) {
-            Ok(Some(line)) if line.starts_with("listening on") => Ok(Process { child }),
+            Ok(Some(line)) if line.starts_with("listening on") => Ok(Process { child, addr }),
             outcome => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -67,6 +68,17 @@ impl Process {
                 )))
             }
         }
+    }
+
+    /// The address the process listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Kills the process at once (`SIGKILL`), as a crash or a lost machine would, and waits.
+    pub fn kill(mut self) -> io::Result<ExitStatus> {
+        self.child.kill()?;
+        self.child.wait()
     }
 
     /// Sends `SIGTERM` (with the `kill` command) and waits for the process to exit.
@@ -148,6 +160,98 @@ impl Fleet {
     }
 }
 
+// ANCHOR: nginx
+/// nginx in front of weft processes, started from `tools/src/nginx.conf` on a free port of
+/// 127.0.0.1, in a directory of its own, until dropped.
+pub struct Nginx {
+    child: Child,
+    dir: PathBuf,
+    /// Where nginx listens.
+    pub addr: SocketAddr,
+}
+
+/// The configuration template: see the file.
+pub const NGINX_CONF: &str = include_str!("nginx.conf");
+
+impl Nginx {
+    /// Starts `nginx` proxying to `upstreams`, with `proxy_next_upstream` set to
+    /// `next_upstream` (`error timeout`, or `off`), and waits until it accepts connections.
+    pub fn start(upstreams: &[SocketAddr], next_upstream: &str) -> io::Result<Nginx> {
+        let servers: Vec<String> = upstreams
+            .iter()
+            .map(|addr| format!("        server {addr} max_fails=1 fail_timeout=10s;"))
+            .collect();
+        let mut last_err = None;
+        for _ in 0..5 {
+            let port = free_port()?;
+            let dir =
+                std::env::temp_dir().join(format!("weft-nginx-{}-{port}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let conf = NGINX_CONF
+                .replace("@DIR@", &dir.display().to_string())
+                .replace("@PORT@", &port.to_string())
+                .replace("@SERVERS@", &servers.join("\n"))
+                .replace("@NEXT_UPSTREAM@", next_upstream);
+            std::fs::write(dir.join("nginx.conf"), conf)?;
+            let child = Command::new("nginx")
+                .arg("-p")
+                .arg(&dir)
+                .arg("-e")
+                .arg(dir.join("error.log"))
+                .arg("-c")
+                .arg(dir.join("nginx.conf"))
+                .stdin(Stdio::null())
+                .spawn()
+                .map_err(|err| {
+                    io::Error::new(
+                        err.kind(),
+                        format!("cannot run nginx ({err}): install it (apt-get install nginx)"),
+                    )
+                })?;
+            let mut nginx = Nginx {
+                child,
+                dir,
+                addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            };
+            match nginx.ready() {
+                Ok(()) => return Ok(nginx),
+                Err(err) => last_err = Some(err),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| io::Error::other("nginx did not start")))
+    }
+
+    /// Waits until nginx accepts a connection, or fails if it exits first (its port was
+    /// taken, say) or takes longer than [`TIMEOUT`].
+    fn ready(&mut self) -> io::Result<()> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if TcpStream::connect_timeout(&self.addr, TIMEOUT).is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                let log = std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default();
+                return Err(io::Error::other(format!("nginx exited ({status}): {log}")));
+            }
+            if Instant::now() > deadline {
+                return Err(io::Error::other("nginx did not listen in time"));
+            }
+            // Not listening yet: nginx is still reading its configuration. A refused connect
+            // returns at once, so pause a little between tries rather than spin.
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+// ANCHOR_END: nginx
+
 /// What the clients of a [`Load`] saw.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
@@ -175,21 +279,61 @@ impl Tally {
 /// most `max_requests` times.
 pub struct Load {
     stop: Arc<AtomicBool>,
+    progress: Arc<Progress>,
     clients: Vec<JoinHandle<Tally>>,
+}
+
+/// Requests finished so far (answered or failed), for [`Load::wait_for`].
+#[derive(Default)]
+struct Progress {
+    done: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Progress {
+    fn tick(&self) {
+        *self.done.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.changed.notify_all();
+    }
 }
 
 impl Load {
     /// Starts `clients` threads loading `addr`.
     pub fn start(addr: SocketAddr, clients: usize, path: &str, max_requests: u64) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
+        let progress = Arc::new(Progress::default());
         let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
         let clients = (0..clients)
             .map(|_| {
                 let (stop, request) = (Arc::clone(&stop), request.clone());
-                thread::spawn(move || client(addr, &request, &stop, max_requests))
+                let progress = Arc::clone(&progress);
+                thread::spawn(move || client(addr, &request, &stop, &progress, max_requests))
             })
             .collect();
-        Load { stop, clients }
+        Load {
+            stop,
+            progress,
+            clients,
+        }
+    }
+
+    /// Waits until the clients have finished `more` requests from now (answered or failed),
+    /// or `timeout` has passed; returns whether they did.
+    pub fn wait_for(&self, more: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut done = self.progress.done.lock().unwrap_or_else(|e| e.into_inner());
+        let target = *done + more;
+        while *done < target {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            done = match self.progress.changed.wait_timeout(done, left) {
+                Ok((done, _)) => done,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+        true
     }
 
     /// Stops the clients and adds up what they saw.
@@ -207,13 +351,20 @@ impl Load {
 /// One client: a request at a time on a kept-alive connection, a new connection when the
 /// server said `Connection: close` or the exchange failed. Nothing is retried: a failure is
 /// counted, as a browser would count it before its own retry.
-fn client(addr: SocketAddr, request: &str, stop: &AtomicBool, max: u64) -> Tally {
+fn client(
+    addr: SocketAddr,
+    request: &str,
+    stop: &AtomicBool,
+    progress: &Progress,
+    max: u64,
+) -> Tally {
     let mut tally = Tally::default();
     let mut conn: Option<TcpStream> = None;
     for _ in 0..max {
         if stop.load(Ordering::SeqCst) {
             break;
         }
+        progress.tick();
         let stream = match conn.take() {
             Some(stream) => stream,
             None => match connect(addr) {
