@@ -81,6 +81,7 @@ fn restart(
     let args = ["--serve", "--last-call-ms", &last_call.to_string()];
     let mut fleet = Fleet::start(me, args.map(String::from).to_vec(), processes)?;
     let load = Load::start(fleet.addr, clients, "/plaintext", MAX_REQUESTS);
+    load.wait_for(1000, Duration::from_secs(30));
     let start = Instant::now();
     let mut clean = true;
     for _ in 0..rounds {

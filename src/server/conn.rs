@@ -194,9 +194,18 @@ pub(crate) fn serve_connection<H>(
                     // closes, one in the middle of a head is finished here.
                     Err(back) => {
                         conn = back;
+                        /* ch10 < ch13
                         if conn.is_idle() {
                             break false;
                         }
+                        */
+                        // > ch13
+                        // Chapter 13: refused because shutdown began, an idle connection
+                        // still gets its last call (see `read_head`).
+                        if conn.is_idle() && !shutdown.is_triggered() {
+                            break false;
+                        }
+                        // < ch13
                         may_park = false;
                         continue;
                     }

@@ -86,7 +86,9 @@ impl Process {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()?;
-        if !status.success() {
+        // `kill` fails only if the process is gone already (a Ctrl-C in a terminal reaches
+        // the whole process group); then `wait` returns how it ended.
+        if !status.success() && self.child.try_wait()?.is_none() {
             return Err(io::Error::other("kill -TERM failed"));
         }
         self.child.wait()
@@ -365,10 +367,10 @@ fn client(
             break;
         }
         progress.tick();
-        let stream = match conn.take() {
-            Some(stream) => stream,
+        let (stream, fresh) = match conn.take() {
+            Some(stream) => (stream, false),
             None => match connect(addr) {
-                Ok(stream) => stream,
+                Ok(stream) => (stream, true),
                 Err(err) => {
                     tally.fail(format!("connect: {err}"));
                     continue;
@@ -386,7 +388,8 @@ fn client(
             }
             Ok((status, _)) => tally.fail(format!("status {status}")),
             Err(err) => {
-                tally.fail(format!("{:?}: {err}", err.kind()));
+                let on = ["a kept-alive connection", "a new connection"][usize::from(fresh)];
+                tally.fail(format!("{:?} on {on}: {err}", err.kind()));
                 tally.reconnects += 1;
             }
         }
@@ -415,13 +418,22 @@ fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
 /// Sends `request` and reads its response: the status, and the stream back unless the
 /// response said `Connection: close`.
 fn exchange(mut stream: TcpStream, request: &[u8]) -> io::Result<(u16, Option<TcpStream>)> {
-    stream.write_all(request)?;
+    stream
+        .write_all(request)
+        .map_err(|err| context("write", err))?;
     let mut buf = Vec::with_capacity(512);
     let mut chunk = [0u8; 4096];
     loop {
-        let n = read(&mut stream, &mut chunk)?;
+        let n = read(&mut stream, &mut chunk).map_err(|err| match buf.is_empty() {
+            true => context("read, nothing of the response yet", err),
+            false => context("read, part of the response", err),
+        })?;
         if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+            let what = ["closed before the response", "closed mid-response"];
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                what[usize::from(!buf.is_empty())],
+            ));
         }
         buf.extend_from_slice(&chunk[..n]);
         let mut headers = [httparse::EMPTY_HEADER; 32];
@@ -466,4 +478,9 @@ fn read(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
             read => return read,
         }
     }
+}
+
+/// `err`, saying where it happened.
+fn context(stage: &str, err: io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("{stage}: {err}"))
 }
