@@ -384,12 +384,11 @@ fn watch(shared: &Shared, pool: &Submitter<Connection>, limits: &Limits, shutdow
             (_, sleep) => sleep,
         };
         // < ch13
-        events.clear();
         /* ch10 < ch13
-        if let Err(err) = shared.poller.wait(&mut events, lot.sleep(now)) {
+        let sleep = lot.sleep(now);
         */
+        events.clear();
         if let Err(err) = shared.poller.wait(&mut events, sleep) {
-            // > ch13
             log::error!("the poller failed: {err}");
         }
         for event in events.iter() {
