@@ -372,6 +372,7 @@ fn watch(shared: &Shared, pool: &Submitter<Connection>, limits: &Limits, shutdow
         }
         */
         // > ch13
+        // ANCHOR: watch_last_call
         // Chapter 13: shutdown starts the last call; the poller stops when it is over.
         if shutdown.is_triggered() {
             let until = *last_call.get_or_insert_with(|| lot.last_call(now, limits));
@@ -383,6 +384,7 @@ fn watch(shared: &Shared, pool: &Submitter<Connection>, limits: &Limits, shutdow
             (Some(until), Some(sleep)) => Some(sleep.min(until - now)),
             (_, sleep) => sleep,
         };
+        // ANCHOR_END: watch_last_call
         // < ch13
         /* ch10 < ch13
         let sleep = lot.sleep(now);

@@ -16,6 +16,15 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+/// `command`, set to start its process in a process group of its own: a Ctrl-C in the
+/// terminal then reaches only the program that started it, which stops its processes one by
+/// one, rather than every process at once.
+fn own_group(command: &mut Command) -> &mut Command {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
+    command
+}
+
 /// How long a read, a write or a start-up may take before it counts as failed.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -38,13 +47,11 @@ impl Process {
     /// `listening on` line it prints once its listener is bound: from then on the kernel
     /// can hand it connections.
     pub fn start(program: &Path, args: &[String], addr: SocketAddr) -> io::Result<Process> {
-        let mut child = Command::new(program)
+        let log = std::env::var("RUST_LOG").unwrap_or("warn".into());
+        let mut child = own_group(&mut Command::new(program))
             .args(args)
             .args(["--addr", &addr.to_string(), "--reuse-port"])
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or("warn".into()),
-            )
+            .env("RUST_LOG", log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -86,8 +93,7 @@ impl Process {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()?;
-        // `kill` fails only if the process is gone already (a Ctrl-C in a terminal reaches
-        // the whole process group); then `wait` returns how it ended.
+        // `kill` fails only if the process is gone already; then `wait` says how it ended.
         if !status.success() && self.child.try_wait()?.is_none() {
             return Err(io::Error::other("kill -TERM failed"));
         }
@@ -195,7 +201,7 @@ impl Nginx {
                 .replace("@SERVERS@", &servers.join("\n"))
                 .replace("@NEXT_UPSTREAM@", next_upstream);
             std::fs::write(dir.join("nginx.conf"), conf)?;
-            let child = Command::new("nginx")
+            let child = own_group(&mut Command::new("nginx"))
                 .arg("-p")
                 .arg(&dir)
                 .arg("-e")
