@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         workers: flags.value_or_exit("--workers", defaults.workers),
         queue: flags.value_or_exit("--queue", defaults.queue),
         grace: Duration::from_millis(flags.value_or_exit("--grace-ms", 10_000)),
+        reuse_port: false, // > ch13
     };
     let listener = TcpListener::bind(flags.addr()).expect("cannot bind");
     cli::announce(listener.local_addr().expect("bound address"));

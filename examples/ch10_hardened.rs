@@ -60,6 +60,7 @@ fn settings(flags: &Flags) -> (Config, Limits) {
         workers: flags.value_or_exit("--workers", Config::default().workers),
         queue: flags.value_or_exit("--queue", Config::default().queue),
         grace: Duration::from_millis(flags.value_or_exit("--grace-ms", 10_000)),
+        reuse_port: false, // > ch13
     };
     let defaults = Limits::default();
     let millis = |flag, default: Duration| {

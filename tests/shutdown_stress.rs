@@ -49,12 +49,18 @@ fn one_run(run: usize) {
         workers: WORKERS,
         queue: 32,
         grace: Duration::from_secs(5),
+        reuse_port: false, // > ch13
     });
     app.set_limits(Limits {
         max_parked: 64,
         park_after: Duration::from_millis(1),
         // Far longer than the test: an idle connection is closed by the shutdown, not by this.
         idle_timeout: Duration::from_secs(60),
+        // > ch13
+        // Short, so that fifty stops stay quick: every run's idle connections wait out the
+        // whole last call (chapter 13) before they are closed.
+        last_call: Duration::from_millis(20),
+        // < ch13
         ..Limits::default()
     });
     let shutdown = Shutdown::new();

@@ -322,7 +322,10 @@ impl<S: Send + Sync + 'static> App<S> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn bind(self, addr: impl ToSocketAddrs) -> io::Result<Bound<S>> {
+        /* ch07 < ch13
         let listener = TcpListener::bind(addr)?;
+        */
+        let listener = server::bind(addr, self.config.reuse_port)?; // > ch13
         let addr = listener.local_addr()?;
         Ok(Bound {
             app: self,

@@ -56,6 +56,14 @@ pub struct Limits {
     /// served without the round trip through the poller.
     pub park_after: Duration,
     // ANCHOR_END: limits_ch10
+    // > ch13
+    // ANCHOR: limits_ch13
+    /// Chapter 13: at shutdown, how long a kept-alive connection that is idle still waits for
+    /// its next request, which is then answered with `Connection: close`. A busy client has
+    /// often sent that request already; closing at once would fail it. `0` closes at once.
+    pub last_call: Duration,
+    // ANCHOR_END: limits_ch13
+    // < ch13
 }
 
 impl Default for Limits {
@@ -63,6 +71,9 @@ impl Default for Limits {
     /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head, per body read and per
     /// response write; bodies at 1 KiB/s at least after their first 10 s; 16,384 open
     /// connections of which up to 15,360 parked, and parked after 2 ms without a request.
+    // > ch13
+    /// At shutdown, idle connections get a last call of 500 ms.
+    // < ch13
     fn default() -> Limits {
         Limits {
             max_head: 8 * 1024,
@@ -78,6 +89,7 @@ impl Default for Limits {
             max_connections: 16 * 1024,
             max_parked: 15 * 1024,
             park_after: Duration::from_millis(2),
+            last_call: Duration::from_millis(500), // > ch13
         }
     }
 }

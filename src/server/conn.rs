@@ -194,9 +194,18 @@ pub(crate) fn serve_connection<H>(
                     // closes, one in the middle of a head is finished here.
                     Err(back) => {
                         conn = back;
+                        /* ch10 < ch13
                         if conn.is_idle() {
                             break false;
                         }
+                        */
+                        // > ch13
+                        // Chapter 13: refused because shutdown began, an idle connection
+                        // still gets its last call (see `read_head`).
+                        if conn.is_idle() && !shutdown.is_triggered() {
+                            break false;
+                        }
+                        // < ch13
                         may_park = false;
                         continue;
                     }
@@ -261,6 +270,20 @@ fn read_head(
             return Ok(Step::Close);
         }
         let idle = conn.wire.buffered().is_empty();
+        // > ch13
+        // ANCHOR: last_call
+        // Chapter 13: once shutdown has begun, an idle connection gets a last call: it waits
+        // at most `last_call` more for a request (answered with `Connection: close`), here in
+        // its worker, since nothing is parked any more.
+        if idle && shutdown.is_triggered() {
+            let last = Instant::now() + limits.last_call;
+            let deadline = conn.idle_deadline.get_or_insert(last);
+            *deadline = (*deadline).min(last);
+        }
+        let patience = patience.filter(|_| !shutdown.is_triggered());
+        let may_park = may_park && patience.is_some();
+        // ANCHOR_END: last_call
+        // < ch13
         let timeout = if idle {
             // The clock for an idle connection starts when it goes quiet.
             let deadline = *conn
@@ -280,11 +303,13 @@ fn read_head(
             (false, _) => {}
         }
         // ANCHOR: park_wait
+        /* ch10 < ch13
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
         // beyond a short wait for a client that answers at once.
         if may_park && idle && shutdown.is_triggered() {
             return Ok(Step::Close);
         }
+        */
         let wait = patience.map_or(timeout, |patience| patience.min(timeout));
         // A zero wait still looks once, without blocking: the poller may have handed the
         // connection back because bytes arrived, and they must be read before parking again.

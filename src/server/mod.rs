@@ -14,23 +14,34 @@
 //! - chapter 10, also [`serve_http`], as [`Limits`] asks: a gate on open connections, and
 //!   a poller (`park.rs`) where idle connections wait without holding a worker.
 // < ch10
+// > ch13
+//! - chapter 13, [`bind`] with [`Config::reuse_port`]: several processes share one port
+//!   (`listen.rs`), and at shutdown the acceptor serves what is already queued.
+// < ch13
 
 pub(crate) mod conn; // > ch05
 mod gate; // > ch10
+mod listen; // > ch13
 mod park; // > ch10
 mod refuse;
 mod service; // > ch05
 mod write; // > ch05
 
 pub(crate) use gate::{Gate, Ticket}; // > ch10
+pub use listen::{bind, ACCEPT_PATIENCE}; // > ch13
 pub use service::Service; // > ch05
 
 use std::io;
-use std::net::{TcpListener, TcpStream};
+use std::iter; // > ch13
+use std::net::{SocketAddr, TcpListener, TcpStream}; // > ch13
+                                                    /* ch04 < ch13
+                                                    use std::net::{TcpListener, TcpStream};
+                                                    */
 use std::panic; // > ch10
 use std::thread;
 use std::time::Duration;
 
+use crate::http::wire::is_timeout; // > ch13
 use crate::http::Limits; // > ch05
 use crate::pool::{Drain, Pool, QueueFull};
 use crate::shutdown::Shutdown;
@@ -47,16 +58,22 @@ pub struct Config {
     pub queue: usize,
     /// How long shutdown waits for in-flight and queued connections before giving up.
     pub grace: Duration,
+    // > ch13
+    /// Chapter 13: whether [`bind`] shares the port with other processes (`SO_REUSEPORT`), so
+    /// that several copies of a server can run, and be restarted one at a time, on one port.
+    pub reuse_port: bool,
+    // < ch13
 }
 
 impl Default for Config {
     /// 64 workers (a blocking worker mostly waits, so many more than cores), a queue of 1024,
-    /// and ten seconds' grace.
+    /// and ten seconds' grace; the port is not shared.
     fn default() -> Config {
         Config {
             workers: 64,
             queue: 1024,
             grace: Duration::from_secs(10),
+            reuse_port: false, // > ch13
         }
     }
 }
@@ -199,6 +216,7 @@ fn accept<T: Job>(
         config.workers,
         config.queue
     );
+    /* ch04 < ch13
     while !shutdown.is_triggered() {
         // A connection accepted as shutdown begins (the wake-up itself, or a real client)
         // is still served: nothing accepted is dropped unanswered.
@@ -209,6 +227,11 @@ fn accept<T: Job>(
                 continue;
             }
         };
+    */
+    // > ch13
+    // Chapter 13: once shutdown is triggered, what is already queued is served too.
+    for (stream, peer) in accepted(&listener, shutdown) {
+        // < ch13
         log::debug!("accepted a connection from {peer}");
         // > ch10
         // Chapter 10: past the limit on open connections, the answer is a full queue's.
@@ -259,6 +282,37 @@ fn accept<T: Job>(
     drain
 }
 // ANCHOR_END: accept
+
+// > ch13
+// ANCHOR: accepted
+/// Chapter 13: the connections the acceptor takes. Until `shutdown` is triggered, each comes
+/// from a wait in `accept()` (failures are logged and skipped); then, once, those already in
+/// `listener`'s queue, which closing it would reset.
+fn accepted<'a>(
+    listener: &'a TcpListener,
+    shutdown: &'a Shutdown,
+) -> impl Iterator<Item = (TcpStream, SocketAddr)> + 'a {
+    // A connection accepted as shutdown begins (the wake-up itself, or a real client) is
+    // still served: nothing accepted is dropped unanswered.
+    let waited = iter::from_fn(move || loop {
+        if shutdown.is_triggered() {
+            return None;
+        }
+        match listener.accept() {
+            Ok(accepted) => return Some(accepted),
+            // A shared listener's bounded wait (see `ACCEPT_PATIENCE`) ran out: look again.
+            Err(err) if is_timeout(&err) => continue,
+            Err(err) => accept_failed(&err),
+        }
+    });
+    let queued = iter::once_with(|| listen::queued(listener)).flatten();
+    waited.chain(queued.filter_map(|stream| {
+        let peer = stream.peer_addr().ok()?;
+        Some((stream, peer))
+    }))
+}
+// ANCHOR_END: accepted
+// < ch13
 
 /// Logs a failed `accept()` and, when the process is out of file descriptors, pauses briefly
 /// instead of spinning: the error repeats until some connection closes.

@@ -294,6 +294,39 @@ impl Lot<'_> {
             .map(|&(_, key)| key)
     }
 
+    // > ch13
+    // ANCHOR: lot_last_call
+    /// Chapter 13: at shutdown, parks nothing more (what was parked but not yet watched is
+    /// watched now) and gives every idle connection until `limits.last_call` from `now` to
+    /// send its next request; returns when the last call ends.
+    fn last_call(&mut self, now: Instant, limits: &Limits) -> Instant {
+        let late = {
+            let mut arrivals = lock(self.shared);
+            arrivals.closed = true;
+            arrivals.queue = None;
+            std::mem::take(&mut arrivals.connections)
+        };
+        for conn in late {
+            self.admit(conn, now, limits);
+        }
+        let until = now + limits.last_call;
+        let later: Vec<(Instant, usize)> = self.deadlines.range((until, 0)..).copied().collect();
+        for (deadline, key) in later {
+            // A connection in the middle of a head keeps its deadline: it is finished.
+            let Some((conn, parked_until)) = self.waiting.get_mut(&key) else {
+                continue;
+            };
+            if conn.is_idle() {
+                *parked_until = until;
+                self.deadlines.remove(&(deadline, key));
+                self.deadlines.insert((until, key));
+            }
+        }
+        until
+    }
+    // ANCHOR_END: lot_last_call
+    // < ch13
+
     /// How long the poller may sleep before the next deadline (`None`: nothing parked).
     fn sleep(&self, now: Instant) -> Option<Duration> {
         self.deadlines
@@ -326,17 +359,38 @@ fn watch(shared: &Shared, pool: &Submitter<Connection>, limits: &Limits, shutdow
         next_key: 0,
     };
     let mut events = Events::new();
+    let mut last_call = None; // > ch13
     loop {
         let arrived = std::mem::take(&mut lock(shared).connections);
         let now = Instant::now();
         for conn in arrived {
             lot.admit(conn, now, limits);
         }
+        /* ch10 < ch13
         if shutdown.is_triggered() {
             break;
         }
+        */
+        // > ch13
+        // ANCHOR: watch_last_call
+        // Chapter 13: shutdown starts the last call; the poller stops when it is over.
+        if shutdown.is_triggered() {
+            let until = *last_call.get_or_insert_with(|| lot.last_call(now, limits));
+            if now >= until || lot.waiting.is_empty() {
+                break;
+            }
+        }
+        let sleep = match (last_call, lot.sleep(now)) {
+            (Some(until), Some(sleep)) => Some(sleep.min(until - now)),
+            (_, sleep) => sleep,
+        };
+        // ANCHOR_END: watch_last_call
+        // < ch13
+        /* ch10 < ch13
+        let sleep = lot.sleep(now);
+        */
         events.clear();
-        if let Err(err) = shared.poller.wait(&mut events, lot.sleep(now)) {
+        if let Err(err) = shared.poller.wait(&mut events, sleep) {
             log::error!("the poller failed: {err}");
         }
         for event in events.iter() {

@@ -29,6 +29,7 @@ impl Running {
             workers: 4,
             queue: 64,
             grace: Duration::from_secs(2),
+            reuse_port: false, // > ch13
         });
         let shutdown = Shutdown::new();
         let stop = shutdown.clone();

@@ -13,6 +13,11 @@ use std::str::FromStr;
 
 use weft::app::App; // > ch07
 
+// > ch13
+/// Flags that take no value: present means on (`--reuse-port`), or `--name=false`.
+pub const SWITCHES: &[&str] = &["--reuse-port", "--serve"];
+
+// < ch13
 /// The flags given on the command line, as `--name value` pairs.
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
@@ -89,6 +94,7 @@ impl Flags {
             }
             let value = match inline {
                 Some(value) => value,
+                None if SWITCHES.contains(&name.as_str()) => "true".into(), // > ch13
                 None => args.next().ok_or_else(|| FlagError {
                     flag: name.clone(),
                     reason: "needs a value".into(),
@@ -214,7 +220,15 @@ fn program_name() -> String {
 fn usage(program: &str, known: &[&str]) -> String {
     let mut line = format!("usage: {program}");
     for flag in known {
+        /* ch01 < ch13
         line.push_str(&format!(" [{flag} VALUE]"));
+        */
+        // > ch13
+        match SWITCHES.contains(flag) {
+            true => line.push_str(&format!(" [{flag}]")),
+            false => line.push_str(&format!(" [{flag} VALUE]")),
+        }
+        // < ch13
     }
     line
 }
@@ -310,6 +324,24 @@ mod tests {
         );
     }
     // < ch02
+
+    // > ch13
+    #[test]
+    fn a_switch_takes_no_value() {
+        let known = &["--reuse-port", "--workers"];
+        let flags = Flags::parse(["--reuse-port", "--workers", "2"], known).unwrap();
+        assert_eq!(flags.value_or("--reuse-port", false), Ok(true));
+        assert_eq!(flags.value_or("--workers", 1usize), Ok(2));
+        let off = Flags::parse(["--reuse-port=false"], known).unwrap();
+        assert_eq!(off.value_or("--reuse-port", false), Ok(false));
+        let absent = Flags::parse(["--workers", "2"], known).unwrap();
+        assert_eq!(absent.value_or("--reuse-port", false), Ok(false));
+        assert_eq!(
+            usage("weft", known),
+            "usage: weft [--reuse-port] [--workers VALUE]"
+        );
+    }
+    // < ch13
 
     #[test]
     fn last_repeat_wins() {

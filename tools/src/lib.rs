@@ -12,6 +12,11 @@
 // < ch02
 // > ch07
 //! | [`showcase`] | the showcase application | `cargo run --release`, chapter 7's and 12's examples |
+// < ch07
+// > ch13
+//! | [`fleet`] | several server processes on one port, restarted under load | chapter 13's example and tests |
+// < ch13
+// > ch07
 //!
 //! The showcase's binary is this crate's `weft` (`tools/src/main.rs`), which `cargo run
 //! --release` at the repository's root runs.
@@ -19,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod fleet; // > ch13
 pub mod measure; // > ch02
 pub mod naive; // > ch02
 pub mod showcase; // > ch07
