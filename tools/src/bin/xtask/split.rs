@@ -305,6 +305,13 @@ fn classify(raw: &str, style: Style, in_replaced: bool) -> Result<Line, String> 
     if let Some(at) = line.rfind(&marker) {
         let number = &line[at + marker.len()..];
         if at > 0 && number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()) {
+            if line[..at].trim_end().ends_with('{') {
+                return Err(
+                    "a one-line marker cannot follow `{`: rustfmt moves it into the \
+                            block, where it opens one; mark the lines as a block"
+                        .into(),
+                );
+            }
             return Ok(Line::Single(
                 number.parse().map_err(|_| bad_chapter(number))?,
             ));
@@ -514,6 +521,15 @@ mod tests {
         for (text, want) in table {
             assert_eq!(err(text, Style::Rust), want, "for {text:?}");
         }
+    }
+
+    #[test]
+    fn a_one_line_marker_cannot_follow_an_opening_brace() {
+        assert_eq!(
+            err("fn f() { // > ch05\n}\n", Style::Rust),
+            "src/x.rs:1: a one-line marker cannot follow `{`: rustfmt moves it into the block, \
+             where it opens one; mark the lines as a block"
+        );
     }
 
     #[test]
