@@ -174,10 +174,10 @@ impl Response {
             .with_content(Content::Bytes(body.into()))
     }
 
-    // > ch07
+    // > ch06
     /// `200 OK` with `value` serialised as JSON; a value that fails to serialise (a map with
     /// non-string keys, say) is a bug in the handler, answered `500`.
-    /* ch07 < ch11
+    /* ch06 < ch11
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
         match serde_json::to_vec(value) {
             Ok(body) => Response::new(200)
@@ -211,7 +211,7 @@ impl Response {
         }
     }
     // < ch11
-    // < ch07
+    // < ch06
 
     /// `200 OK` streaming each piece `pieces` yields, as a chunked body (to HTTP/1.1 clients).
     pub fn chunks<I>(pieces: I) -> Response
@@ -580,10 +580,10 @@ mod tests {
             Some("text/plain; charset=utf-8")
         );
         assert!(matches!(text.content(), Content::Bytes(b) if b == b"hi"));
-        // > ch07
+        // > ch06
         let json = Response::json(&serde_json::json!({"n": 1}));
         assert!(matches!(json.content(), Content::Bytes(b) if b == br#"{"n":1}"#));
-        // < ch07
+        // < ch06
         // > ch11
         let literal = Response::static_text("hi");
         assert_eq!(literal.header("content-type"), text.header("content-type"));
