@@ -49,7 +49,7 @@ fn main() -> ExitCode {
 }
 // ANCHOR_END: main
 
-// ANCHOR: ask
+// ANCHOR: connect
 /// Sends `message` to `server` and waits up to `timeout` for a reply, sending it again after
 /// each silent `timeout`, at most `retries` more times. Returns the reply and how long the
 /// whole exchange took, or a sentence saying why there is no reply.
@@ -59,7 +59,6 @@ fn ask(
     timeout: Duration,
     retries: u32,
 ) -> Result<(Vec<u8>, Duration), String> {
-    // ANCHOR: connect
     // Port 0: let the operating system pick a free port for our end of the conversation.
     let local: SocketAddr = if server.is_ipv4() {
         "0.0.0.0:0".parse().unwrap()
@@ -81,6 +80,7 @@ fn ask(
     );
     // ANCHOR_END: connect
 
+    // ANCHOR: retry
     let started = Instant::now();
     let attempts = retries + 1;
     let mut buf = vec![0u8; MAX_DATAGRAM];
@@ -116,4 +116,4 @@ fn ask(
         timeout.as_millis()
     ))
 }
-// ANCHOR_END: ask
+// ANCHOR_END: retry

@@ -379,11 +379,11 @@ fn main() -> ExitCode {
     let when = SystemTime::now();
 
     let servers = available(&options.servers);
-    build(&servers, release);
+    let programs = build(&servers, release, &examples_dir);
     if let Some(note) = &options.note {
         eprintln!("warning: {note}");
     }
-    let (rows, failures) = measure_all(&servers, &options, &examples_dir);
+    let (rows, failures) = measure_all(&servers, &options, &programs);
 
     print!("{}", table::markdown(&rows));
     if let Some(prefix) = &options.out {
@@ -395,6 +395,7 @@ fn main() -> ExitCode {
             warmup: options.warmup,
             duration: options.duration,
             generator: load_note(&options),
+            built: built_note(&servers, &programs),
         };
         if let Err(err) = write_outputs(prefix, &rows, &how) {
             eprintln!("error: cannot write {}.*: {err}", prefix.display());
@@ -495,9 +496,129 @@ fn available<'a>(servers: &[&'a Server]) -> Vec<&'a Server> {
         .collect()
 }
 
-/// Brings the servers' binaries up to date with cargo, in this program's own profile, so the
-/// table never measures stale code. If cargo cannot run, measures the binaries already built.
-fn build(servers: &[&Server], release: bool) {
+// ANCHOR: snapshots
+/// A server's program, and what it was built from.
+struct Program {
+    path: PathBuf,
+    /// `snapshot ch05`, or why it is not its chapter's snapshot.
+    from: String,
+}
+
+/// Brings each server's binary up to date with cargo, in this program's own profile, so the
+/// table never measures stale code: in this repository, chapter N's server is built from
+/// chapter N's snapshot (`cargo xtask snapshot`), so that a step is measured as it stood at
+/// the end of its chapter, not as the finished library with switches turned off. Snapshots
+/// are written into `target/snapshots/chNN` and built into one shared target directory,
+/// `target/snapshots-target`, where their dependencies are compiled once.
+///
+/// In a snapshot (which has no snapshot tool) the servers are this workspace's examples. A
+/// snapshot that does not build falls back to them too, and the results page says so.
+fn build(servers: &[&Server], release: bool, examples: &Path) -> Vec<Program> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let here = |server: &Server, from: String| Program {
+        path: examples.join(server.example),
+        from,
+    };
+    let mut programs: Vec<Option<Program>> = servers.iter().map(|_| None).collect();
+    if root.join("tools/src/bin/xtask").is_dir() && !servers.is_empty() {
+        let snapshots = root.join("target/snapshots");
+        let target = root.join("target/snapshots-target");
+        let profile = if release { "release" } else { "debug" };
+        // One snapshot and one build per chapter, of that chapter's servers only.
+        let mut chapters: Vec<&str> = servers.iter().map(|s| chapter_of(s.example)).collect();
+        chapters.sort_unstable();
+        chapters.dedup();
+        for chapter in chapters {
+            let snapshot = snapshots.join(chapter);
+            // The tool's report goes to stderr with the progress: stdout is the table.
+            let written = Command::new(env!("CARGO"))
+                .current_dir(root)
+                .args(["xtask", "snapshot", chapter])
+                .arg(&snapshot)
+                .stdout(std::io::stderr())
+                .status()
+                .is_ok_and(|status| status.success());
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo.args(["build", "--quiet", "--offline", "--manifest-path"]);
+            cargo.arg(snapshot.join("Cargo.toml"));
+            cargo.env("CARGO_TARGET_DIR", &target);
+            if release {
+                cargo.arg("--release");
+            }
+            let mine: Vec<usize> = (0..servers.len())
+                .filter(|&i| chapter_of(servers[i].example) == chapter)
+                .collect();
+            let mut names: Vec<&str> = mine.iter().map(|&i| servers[i].example).collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in &names {
+                cargo.args(["--example", name]);
+            }
+            eprintln!("building {} from snapshot {chapter}", names.join(", "));
+            let built = written && cargo.status().is_ok_and(|status| status.success());
+            if !built {
+                eprintln!(
+                    "warning: snapshot {chapter} did not build; measuring this workspace's \
+                     examples instead"
+                );
+            }
+            for i in mine {
+                programs[i] = Some(if built {
+                    Program {
+                        path: target
+                            .join(profile)
+                            .join("examples")
+                            .join(servers[i].example),
+                        from: format!("snapshot {chapter}"),
+                    }
+                } else {
+                    here(
+                        servers[i],
+                        format!("the finished library (snapshot {chapter} did not build)"),
+                    )
+                });
+            }
+        }
+    }
+    // What no snapshot built is built here.
+    let rest: Vec<&Server> = (0..servers.len())
+        .filter(|&i| !matches!(&programs[i], Some(p) if p.from.starts_with("snapshot ")))
+        .map(|i| servers[i])
+        .collect();
+    build_here(&rest, release);
+    servers
+        .iter()
+        .zip(programs)
+        .map(|(server, program)| {
+            program.unwrap_or_else(|| here(server, "this workspace".to_string()))
+        })
+        .collect()
+}
+// ANCHOR_END: snapshots
+
+/// `ch05` for `ch05_http`.
+fn chapter_of(example: &str) -> &str {
+    example.get(..4).unwrap_or(example)
+}
+
+/// The results page's sentence on what each server was built from.
+fn built_note(servers: &[&Server], programs: &[Program]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (server, program) in servers.iter().zip(programs) {
+        let part = format!("{} from {}", server.label, program.from);
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("Servers built from: {}.", parts.join("; "))
+}
+
+/// Builds the servers' examples in this workspace, in this program's own profile. If cargo
+/// cannot run, measures the binaries already built.
+fn build_here(servers: &[&Server], release: bool) {
     if servers.is_empty() {
         return;
     }
@@ -525,15 +646,17 @@ fn build(servers: &[&Server], release: bool) {
 /// One row of the plan: a server, a workload, a number of connections.
 struct Step<'a> {
     server: &'a Server,
+    /// The server's binary.
+    program: &'a Path,
     workload: &'a Workload,
     connections: usize,
 }
 
 /// Measures every step of the plan `options.runs` times and keeps each step's median run.
 /// Returns the rows and how many steps failed in every run.
-fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<Row>, usize) {
+fn measure_all(servers: &[&Server], options: &Options, programs: &[Program]) -> (Vec<Row>, usize) {
     let mut plan = Vec::new();
-    for &server in servers {
+    for (&server, program) in servers.iter().zip(programs) {
         for &workload in &options.workloads {
             let counts = match workload.kind {
                 Kind::Idle => &options.idle,
@@ -557,6 +680,7 @@ fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<
             for &connections in counts {
                 plan.push(Step {
                     server,
+                    program: &program.path,
                     workload,
                     connections,
                 });
@@ -579,7 +703,7 @@ fn measure_all(servers: &[&Server], options: &Options, examples: &Path) -> (Vec<
                 if step.connections == 1 { "" } else { "s" },
                 options.runs
             );
-            match measure(step, options, examples, limit) {
+            match measure(step, options, limit) {
                 Ok(row) => {
                     eprintln!("{}", summary(&row));
                     runs.push(row);
@@ -625,15 +749,10 @@ fn summary(row: &Row) -> String {
 
 /// Runs one step once, against a freshly started server, so that no step inherits another's
 /// threads or memory high-water mark.
-fn measure(
-    step: &Step,
-    options: &Options,
-    examples: &Path,
-    open_files: Option<usize>,
-) -> Result<Row, String> {
-    let program = examples.join(step.server.example);
+fn measure(step: &Step, options: &Options, open_files: Option<usize>) -> Result<Row, String> {
+    let program = step.program;
     let mut server =
-        ServerProcess::start(&program, step.server.args, "warn", Duration::from_secs(10))
+        ServerProcess::start(program, step.server.args, "warn", Duration::from_secs(10))
             .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
     let mut row = Row::new(step.server.label, step.workload.name, step.connections);
     match step.workload.kind {

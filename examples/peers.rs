@@ -374,6 +374,7 @@ fn main() -> ExitCode {
             warmup: options.warmup,
             duration: options.duration,
             generator: load_note(&options),
+            built: String::new(),
         };
         if let Err(err) = write_outputs(prefix, &rows, &how, &options) {
             eprintln!("error: cannot write {}.*: {err}", prefix.display());
@@ -584,8 +585,9 @@ struct Step<'a> {
 /// Measures every step `options.runs` times and keeps each step's median run (by
 /// requests/s). Returns the rows and how many steps failed in every run.
 ///
-/// The plan runs workload by workload, then connections, then server: the servers compared in
-/// one group of the table are measured minutes apart at most, under much the same noise.
+/// Each run goes through the plan workload by workload, then connections, then server: the
+/// servers compared in one group of the table are measured seconds apart, under much the same
+/// noise, and alternate from run to run.
 fn measure_all(options: &Options, program: &dyn Fn(&Server) -> PathBuf) -> (Vec<Row>, usize) {
     let mut plan = Vec::new();
     for &workload in &options.workloads {
@@ -615,11 +617,12 @@ fn measure_all(options: &Options, program: &dyn Fn(&Server) -> PathBuf) -> (Vec<
         }
     }
     let open_files = procfs::open_files_limit();
-    let mut rows = Vec::new();
-    let mut failures = 0;
-    for (i, step) in plan.iter().enumerate() {
-        let mut runs = Vec::new();
-        for run in 1..=options.runs {
+    // Run by run through the whole plan: every step's runs are spread over the whole
+    // measurement, so a spell of noise lands on one run of several steps, not on every run of
+    // one step, and the medians compare the servers under the same conditions.
+    let mut runs: Vec<Vec<Row>> = plan.iter().map(|_| Vec::new()).collect();
+    for run in 1..=options.runs {
+        for (i, step) in plan.iter().enumerate() {
             eprint!(
                 "[{}/{}] {} · {} · {} connection{} · run {run}/{} … ",
                 i + 1,
@@ -633,11 +636,15 @@ fn measure_all(options: &Options, program: &dyn Fn(&Server) -> PathBuf) -> (Vec<
             match measure(step, options, &program(step.server), open_files) {
                 Ok(row) => {
                     eprintln!("{}", summary(&row));
-                    runs.push(row);
+                    runs[i].push(row);
                 }
                 Err(err) => eprintln!("failed: {err}"),
             }
         }
+    }
+    let mut rows = Vec::new();
+    let mut failures = 0;
+    for (step, mut runs) in plan.iter().zip(runs) {
         // A crowd run that could not hold its whole crowd (a busy machine can make the
         // tool's connects time out) measured a smaller crowd than its label says: when some
         // run held all of it, the median is taken of those runs only.
@@ -692,6 +699,7 @@ fn measure(
     }
     let mut server = ServerProcess::start(program, &args, "warn", Duration::from_secs(10))
         .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    // ANCHOR: crowd
     // Chapter 12: the crowd is opened before the load and the sampler start, and held until
     // both are done, so the peak memory is the server's with the crowd and the load on it.
     let crowd = match step.workload.kind {
@@ -703,6 +711,7 @@ fn measure(
         Kind::Requests => (step.connections, &options.generator),
         Kind::Crowd => (FRESH, &Generator::Own),
     };
+    // ANCHOR_END: crowd
     let load = Load {
         addr: server.addr,
         path: step.workload.path.to_string(),

@@ -54,9 +54,11 @@ pub enum Content {
     /// Bytes in memory; their length is the `Content-Length`.
     Bytes(Vec<u8>),
     // > ch11
+    // ANCHOR: static_variant
     /// Bytes that live as long as the program (a literal, a `const`): sent as they are,
     /// never copied into a `Vec` first.
     Static(&'static [u8]),
+    // ANCHOR_END: static_variant
     // < ch11
     /// Pieces produced one by one, total length unknown: sent `chunked`.
     Chunks(Box<dyn Iterator<Item = Vec<u8>>>),

@@ -109,6 +109,10 @@ fn short_run_against_the_pool_prints_a_full_table_and_writes_its_files() {
         "and with what: {page}"
     );
     assert!(
+        page.contains("Servers built from: ch04 pool from snapshot ch04."),
+        "and from which chapter's code: {page}"
+    );
+    assert!(
         page.contains(&stdout.to_string()),
         "the page holds the table"
     );

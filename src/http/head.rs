@@ -41,6 +41,7 @@ impl Span {
         &bytes[self.start as usize..self.end as usize]
     }
 
+    // ANCHOR: within
     /// Where `part`, a slice of `whole`, begins and ends in it; an error past 4 GiB (only a
     /// `max_head` set that high could get there), not a wrapped offset.
     fn within(whole: &[u8], part: &[u8]) -> Result<Span, ProtocolError> {
@@ -53,6 +54,7 @@ impl Span {
             end: offset(start + part.len())?,
         })
     }
+    // ANCHOR_END: within
 }
 // ANCHOR_END: span
 

@@ -38,6 +38,7 @@ pub struct Limits {
     /// past it the connection is closed, so a client that never reads cannot hold a worker.
     pub write_timeout: Duration,
     // > ch10
+    // ANCHOR: limits_ch10
     /// Chapter 10: the slowest a body may arrive, in bytes per second, once `body_timeout` has
     /// passed since its first read; slower, and the request gets a `408`. `0`: no minimum.
     /// Without it a client sending one byte every few seconds would pass every per-read
@@ -55,6 +56,7 @@ pub struct Limits {
     /// before it parks the connection. A client that sends its next request at once is
     /// served without the round trip through the poller.
     pub park_after: Duration,
+    // ANCHOR_END: limits_ch10
     // < ch10
 }
 

@@ -23,6 +23,12 @@ use super::{HeaderText, Response};
 
 // ANCHOR: trait
 /// A value a handler can return: it knows how to become a [`Response`].
+// What the compiler says when a handler returns a type that is not a response.
+#[diagnostic::on_unimplemented(
+    message = "a handler cannot return `{Self}`: it is not a response",
+    label = "the handler given here returns `{Self}`",
+    note = "to send a value as JSON, wrap it: `Json(value)`; to send it as text, make it a `String`"
+)]
 pub trait IntoResponse {
     /// Turns `self` into the response the client gets.
     fn into_response(self) -> Response;

@@ -48,6 +48,9 @@ pub struct Connection {
     /// waiting in a worker a little at a time (chapter 10) does not stretch it.
     idle_deadline: Option<Instant>,
     // > ch10
+    /// Whether the connection has waited its turn in the queue since its last request
+    /// (chapter 10): then it is worth a short wait in a worker, and after that the poller.
+    had_turn: bool,
     /// The connection's place under the open-connection limit, given back on drop.
     _ticket: Option<Ticket>,
     // < ch10
@@ -72,7 +75,10 @@ impl Connection {
             peer,
             head_deadline: None,
             idle_deadline: None,
-            _ticket: ticket, // > ch10
+            // > ch10
+            had_turn: false,
+            _ticket: ticket,
+            // < ch10
         })
     }
 
@@ -133,6 +139,13 @@ pub(crate) trait WaitingRoom {
     /// waiting in a worker keep another from being served, so only then does parking pay.
     fn crowded(&self) -> bool;
 
+    /// Puts `conn` at the back of the queue, behind the connections waiting there, or hands
+    /// it back when the queue is full or closing. By the time a worker reaches it, its
+    /// client has usually sent the next request: a turn costs no poller.
+    // By value, as `park` below.
+    #[allow(clippy::result_large_err)]
+    fn take_turn(&self, conn: Connection) -> Result<(), Connection>;
+
     /// Takes `conn` until its client sends more, or hands it back when it cannot.
     // The connection goes in and comes back by value, once: boxing it to make the `Err`
     // smaller would cost an allocation on every park.
@@ -163,13 +176,17 @@ pub(crate) fn serve_connection<H>(
     let mut may_park = parking.is_some(); // > ch10
     let linger = loop {
         // > ch10
-        // How long to wait for the client before parking: not at all when other connections
-        // are queued for a worker (the wait would delay them), `park_after` when more are
-        // open than there are workers, and longer when every connection has a worker to
-        // itself: parking then only costs the poller's work, and a worker that looks again
-        // now and then still notices when the crowd arrives.
+        // ANCHOR: patience
+        // How long to wait for the client before parking: `park_after` for a connection
+        // back from its turn in the queue (its client had that long already), not at all
+        // when other connections are queued for a worker (the wait would delay them),
+        // `park_after` when more are open than there are workers, and longer when every
+        // connection has a worker to itself: parking then only costs the poller's work, and
+        // a worker that looks again now and then still notices when the crowd arrives.
         let patience = parking.filter(|_| may_park).map(|parking| {
-            if parking.others_waiting() {
+            if conn.had_turn {
+                limits.park_after
+            } else if parking.others_waiting() {
                 Duration::ZERO
             } else if parking.crowded() {
                 limits.park_after
@@ -193,20 +210,32 @@ pub(crate) fn serve_connection<H>(
             {
                 continue
             }
-            Ok(Step::Park) => match parking.map(|parking| parking.park(conn)) {
-                Some(Ok(())) => return,
-                // Refused (the poller is full or shutting down): an idle connection closes,
-                // one in the middle of a head is finished here.
-                Some(Err(back)) => {
-                    conn = back;
-                    if conn.is_idle() {
-                        break false;
+            Ok(Step::Park) => {
+                let parking = parking.expect("read_head parks only when there is a parking");
+                // Others are queued: an idle connection first goes behind them, once, as a
+                // busy client's next request is likely to be there when its turn comes.
+                // Still quiet after its turn and `park_after`, it waits in the poller.
+                let turn = if conn.is_idle() && !conn.had_turn && parking.others_waiting() {
+                    conn.had_turn = true;
+                    parking.take_turn(conn)
+                } else {
+                    Err(conn)
+                };
+                match turn.or_else(|conn| parking.park(conn)) {
+                    Ok(()) => return,
+                    // Refused (the poller is full or shutting down): an idle connection
+                    // closes, one in the middle of a head is finished here.
+                    Err(back) => {
+                        conn = back;
+                        if conn.is_idle() {
+                            break false;
+                        }
+                        may_park = false;
+                        continue;
                     }
-                    may_park = false;
-                    continue;
                 }
-                None => unreachable!("read_head parks only when there is a parking"),
-            },
+            }
+            // ANCHOR_END: patience
             // < ch10
             Ok(Step::Close) => break false,
             Err(err) => {
@@ -268,6 +297,7 @@ fn read_head(
         if let Parsed::Complete(head) = parse_head(conn.wire.buffered(), limits)? {
             conn.head_deadline = None;
             conn.idle_deadline = None;
+            conn.had_turn = false; // > ch10
             return Ok(Step::Head(head));
         }
         // About to wait for the client: first send the answers to the requests before.
@@ -294,6 +324,7 @@ fn read_head(
             (false, _) => {}
         }
         // > ch10
+        // ANCHOR: park_wait
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
         // beyond a short wait for a client that answers at once.
         if may_park && idle && shutdown.is_triggered() {
@@ -326,6 +357,7 @@ fn read_head(
             Err(err) if is_timeout(&err) => return Err(ProtocolError::Timeout),
             Err(_) => return Ok(Step::Close),
         }
+        // ANCHOR_END: park_wait
     }
 }
 // ANCHOR_END: read_head

@@ -126,6 +126,7 @@ where
     })
     */
     // > ch10
+    // ANCHOR: wiring
     let gate = (limits.max_connections > 0).then(|| Gate::new(limits.max_connections));
     let crowd = gate.as_ref().map(|gate| (gate.counter(), config.workers));
     let parking = match limits.max_parked {
@@ -142,6 +143,7 @@ where
         })
     };
     let poller = parking.map(|parking| parking.start(&pool, limits, shutdown));
+    // ANCHOR_END: wiring
     if gate.is_some() {
         log::info!("at most {} connections open", limits.max_connections);
     }

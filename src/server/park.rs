@@ -60,6 +60,10 @@ struct Arrivals {
     connections: Vec<Connection>,
     /// Set when shutdown begins: from then on nothing more is parked.
     closed: bool,
+    /// The back of the pool's queue, for a connection taking its turn (`Parking::take_turn`):
+    /// set when the poller starts, dropped when it closes, so that it never keeps the queue
+    /// open while the pool drains.
+    queue: Option<Submitter<Connection>>,
 }
 // ANCHOR_END: parking
 
@@ -78,6 +82,7 @@ impl Parking {
                 arrivals: Mutex::new(Arrivals {
                     connections: Vec::new(),
                     closed: false,
+                    queue: None,
                 }),
                 parked: AtomicUsize::new(0),
                 max,
@@ -122,6 +127,17 @@ impl Parking {
     }
     // ANCHOR_END: park
 
+    /// Puts `conn` at the back of the pool's queue; hands it back if the queue is full or
+    /// shutdown has begun.
+    #[allow(clippy::result_large_err)] // by value, as `park`
+    pub(crate) fn take_turn(&self, conn: Connection) -> Result<(), Connection> {
+        let arrivals = lock(&self.shared);
+        match &arrivals.queue {
+            Some(queue) if !arrivals.closed => queue.try_submit(conn).map_err(|QueueFull(c)| c),
+            _ => Err(conn),
+        }
+    }
+
     /// Whether connections are waiting in the queue for a worker: then a worker with an idle
     /// connection should park it at once rather than wait for its client.
     pub(crate) fn others_waiting(&self) -> bool {
@@ -154,6 +170,7 @@ impl Parking {
         // The poller's own way into the queue: it keeps the queue open until the poller ends,
         // which is why the acceptor waits for the poller before it shuts the pool down.
         let submitter = pool.submitter();
+        lock(&self.shared).queue = Some(pool.submitter());
         let shared = Arc::clone(&self.shared);
         // The poller sleeps in `wait`, not in `accept`: the shutdown must wake it itself.
         // Weak, so that a `Shutdown` that outlives this server does not keep its poller.
@@ -215,6 +232,10 @@ impl WaitingRoom for Parking {
 
     fn crowded(&self) -> bool {
         Parking::crowded(self)
+    }
+
+    fn take_turn(&self, conn: Connection) -> Result<(), Connection> {
+        Parking::take_turn(self, conn)
     }
 
     fn park(&self, conn: Connection) -> Result<(), Connection> {
@@ -373,6 +394,7 @@ fn close_arrivals(shared: &Shared) -> Vec<Connection> {
     let late = {
         let mut arrivals = lock(shared);
         arrivals.closed = true;
+        arrivals.queue = None;
         std::mem::take(&mut arrivals.connections)
     };
     shared.parked.fetch_sub(late.len(), Ordering::SeqCst);
@@ -427,5 +449,41 @@ mod tests {
         }
         // Without a count of open connections (no gate), a worker cannot tell: it parks.
         assert!(Parking::new(8, None).unwrap().crowded());
+    }
+
+    #[test]
+    fn a_turn_goes_to_the_back_of_the_queue_only_while_the_poller_runs() {
+        use std::net::{TcpListener, TcpStream};
+        let limits = Limits::default();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accept = || {
+            let client = TcpStream::connect(addr).unwrap();
+            let (stream, _) = listener.accept().unwrap();
+            (Connection::new(stream, &limits, None).unwrap(), client)
+        };
+        let parking = Parking::new(8, None).unwrap();
+        // Before the poller starts there is no queue to go back to.
+        let (conn, _first) = accept();
+        let conn = parking.take_turn(conn).unwrap_err();
+
+        // The pool's one worker hands every connection it is given to the test.
+        let (served, taken) = crossbeam_channel::unbounded();
+        let pool = Pool::new(1, 4, move |conn: Connection| {
+            served.send(conn.peer()).unwrap()
+        });
+        let shutdown = Shutdown::new();
+        let poller = parking.start(&pool, &limits, &shutdown);
+        let peer = conn.peer();
+        assert!(parking.take_turn(conn).is_ok(), "the queue has room");
+        let timeout = Duration::from_secs(5);
+        assert_eq!(taken.recv_timeout(timeout).unwrap(), peer);
+
+        // Once shutdown has closed the poller, a turn would keep the draining queue open.
+        shutdown.trigger();
+        assert!(poller.finish().is_none(), "the poller did not panic");
+        let (conn, _second) = accept();
+        assert!(parking.take_turn(conn).is_err());
+        assert_eq!(pool.shutdown(timeout), crate::pool::Drain::Complete);
     }
 }

@@ -62,10 +62,12 @@ impl Default for Options {
 pub fn app(options: &Options) -> App {
     let mut app = App::new();
     // > ch09
+    // ANCHOR: layers
     app.wrap(AccessLog)
         .wrap(AssignRequestId)
         .wrap(ServerTiming)
         .wrap(Gzip::default());
+    // ANCHOR_END: layers
     // < ch09
     app.get("/", |_, _| landing_page());
     routes(&mut app, options);

@@ -134,6 +134,9 @@ pub struct Provenance {
     /// What generated the load, in a sentence or two (which generator, for which rows, and
     /// any note on why).
     pub generator: String,
+    /// What the servers were built from, in a sentence (the compare tool builds each
+    /// chapter's server from that chapter's snapshot); empty when there is nothing to say.
+    pub built: String,
 }
 
 /// The whole results page: a sentence on provenance, then the table.
@@ -158,6 +161,9 @@ pub fn document(rows: &[Row], how: &Provenance) -> String {
     let _ = writeln!(page, "```sh\n{}\n```\n", how.command);
     if !how.generator.is_empty() {
         let _ = writeln!(page, "{}\n", how.generator);
+    }
+    if !how.built.is_empty() {
+        let _ = writeln!(page, "{}\n", how.built);
     }
     page.push_str(&markdown(rows));
     page
@@ -415,12 +421,14 @@ mod tests {
             warmup: Duration::from_secs(1),
             duration: Duration::from_secs(5),
             generator: "Load: wrk 4.1.0.".into(),
+            built: "Built from snapshot ch04.".into(),
         };
         let page = document(&[row()], &how);
         assert!(page.starts_with("Measured 1970-01-01 00:00 UTC on 2 CPUs (Test CPU), Linux 6.1"));
         assert!(page.contains("median of 3 runs"));
         assert!(page
             .contains("```sh\ncargo run --release --example compare\n```\n\nLoad: wrk 4.1.0.\n\n"));
+        assert!(page.contains("\n\nBuilt from snapshot ch04.\n\n"));
         assert!(page.ends_with(&markdown(&[row()])));
     }
 }

@@ -3,11 +3,14 @@
 //! - `cargo xtask snapshot N DIR` writes the framework as it stands at the end of chapter `N`
 //!   into `DIR`: a whole workspace (root `Cargo.toml`, `Cargo.lock`, `src/`, `tools/`,
 //!   `examples/`, `tests/`, `benches/`) that builds and tests on its own;
-//! - `cargo xtask snapshot all DIR` writes `DIR/ch01` to `DIR/ch12`.
+//! - `cargo xtask snapshot all DIR` writes `DIR/ch01` to `DIR/ch12`;
+//! - `cargo xtask book` writes what the book includes: every snapshot into
+//!   `target/snapshots/chNN` and the diffs between them that the chapters show (`book.rs`).
 //!
 //! Snapshots are split out of this repository's sources by their chapter markers and the
 //! manifest `tools/snapshot.toml`; `DESIGN.md` beside this file says why, and how to mark.
 
+mod book;
 mod manifest;
 mod split;
 
@@ -26,7 +29,10 @@ const STAMP: &str = ".weft-snapshot";
 
 const USAGE: &str = "usage: cargo xtask snapshot <N|all> <DIR>
   N     a chapter (5, 05 or ch05): writes the framework as it stands at its end into DIR
-  all   writes every chapter's snapshot into DIR/ch01, DIR/ch02, ...";
+  all   writes every chapter's snapshot into DIR/ch01, DIR/ch02, ...
+usage: cargo xtask book
+  writes every snapshot into target/snapshots/chNN and the diffs the chapters include into
+  target/snapshots/diff, for `mdbook build`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +50,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
+    if args == ["book"] {
+        return book::run();
+    }
     let [task, which, dir] = args else {
         return Err(format!("expected three arguments\n{USAGE}"));
     };
