@@ -17,6 +17,7 @@ use super::{App, Ctx};
 use super::{App, Ctx, IntoResponse}; // > ch08
 
 impl<S> App<S> {
+    // ANCHOR: handle
     /* ch07 < ch09
     /// Answers one request: [`App::dispatch`].
     pub fn handle(&self, request: &mut Request<'_>) -> Response {
@@ -30,7 +31,6 @@ impl<S> App<S> {
     }
     */
     // > ch09
-    // ANCHOR: handle
     /// Answers one request: runs it through the middleware layers ([`App::wrap`]) to
     /// [`App::dispatch`], catching a panic in either (a `500`), and renders an error
     /// response's body (see [`App::on_status`]).
@@ -58,8 +58,8 @@ impl<S> App<S> {
         });
         self.finish(request, response)
     }
-    // ANCHOR_END: handle
     // < ch09
+    // ANCHOR_END: handle
 
     // > ch08
     // ANCHOR: refuse

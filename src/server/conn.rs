@@ -357,7 +357,9 @@ fn read_head(
             Err(err) if is_timeout(&err) => return Err(ProtocolError::Timeout),
             Err(_) => return Ok(Step::Close),
         }
+        // > ch10
         // ANCHOR_END: park_wait
+        // < ch10
     }
 }
 // ANCHOR_END: read_head
