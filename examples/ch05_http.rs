@@ -65,10 +65,12 @@ fn settings(flags: &Flags) -> (Config, Limits) {
         head_timeout: millis("--head-ms", defaults.head_timeout),
         body_timeout: millis("--body-ms", defaults.body_timeout),
         max_body: flags.value_or_exit("--max-body", defaults.max_body),
+        // > ch10
         // Chapter 5's design: a worker waits on its idle connection, and the pool bounds the
         // open connections. Chapter 10 parks idle connections and limits open ones.
         max_parked: 0,
         max_connections: 0,
+        // < ch10
         ..defaults
     };
     (config, limits)

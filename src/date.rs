@@ -42,6 +42,7 @@ pub fn imf_fixdate(secs: u64) -> String {
     httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs))
 }
 
+// > ch07
 /// Parses an HTTP date into seconds since the Unix epoch: an IMF-fixdate, or one of the two
 /// obsolete formats RFC 9110 §5.6.7 asks a recipient to accept too. `None` for anything else,
 /// including dates before 1970.
@@ -49,11 +50,13 @@ pub fn parse(text: &str) -> Option<u64> {
     let time = httpdate::parse_http_date(text.trim()).ok()?;
     Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
 }
+// < ch07
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    // > ch07
     #[test]
     fn imf_fixdate_round_trips_through_parse() {
         let cases = [
@@ -88,6 +91,7 @@ mod tests {
             assert_eq!(parse(text), *secs, "{text:?}");
         }
     }
+    // < ch07
 
     #[test]
     fn append_now_has_the_fixed_shape() {
@@ -96,6 +100,6 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.len(), 29, "{text}");
         assert!(text.ends_with(" GMT"), "{text}");
-        assert!(parse(&text).is_some(), "{text}");
+        assert!(parse(&text).is_some(), "{text}"); // > ch07
     }
 }

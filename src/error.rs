@@ -1,3 +1,10 @@
+/* ch07 < ch08
+//! Chapter 7: what `Option` and `Result` turn into; chapter 8 makes this the home of errors.
+
+use crate::response::{IntoResponse, Response};
+
+*/
+// > ch08
 //! Chapter 8: errors as values.
 //!
 //! A handler that can fail returns `Result<T, HttpError>`. [`HttpError`] is a status, a
@@ -174,6 +181,7 @@ impl Response {
     }
 }
 // ANCHOR_END: from_error
+// < ch08
 
 // ANCHOR: option_result
 /// `None` is `404 Not Found`: a handler that looks something up can return the lookup.
@@ -181,7 +189,10 @@ impl<T: IntoResponse> IntoResponse for Option<T> {
     fn into_response(self) -> Response {
         match self {
             Some(value) => value.into_response(),
-            None => HttpError::from_status(404).into_response(),
+            /* ch07 < ch08
+            None => Response::status_page(404),
+            */
+            None => HttpError::from_status(404).into_response(), // > ch08
         }
     }
 }
@@ -197,6 +208,7 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
     }
 }
 // ANCHOR_END: option_result
+// > ch08
 
 // ANCHOR: read_json
 impl<T: DeserializeOwned> Json<T> {
@@ -579,3 +591,4 @@ mod tests {
         let _ = HttpError::new(200, "fine");
     }
 }
+// < ch08

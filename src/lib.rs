@@ -137,7 +137,7 @@
 #![deny(missing_docs)]
 
 pub mod app; // > ch07
-pub(crate) mod date; // > ch06
+pub(crate) mod date; // > ch05
 pub mod error; // > ch07
 pub mod http; // > ch05
 pub mod middleware; // > ch09

@@ -1,5 +1,14 @@
 //! Chapter 5: the request a handler sees.
 //!
+/* ch05 < ch11
+//! A [`Request`] owns a copy of its head's bytes and remembers where each part sits in them
+//! ([`Span`]s from the parser), so building one costs one allocation for the bytes, and one
+//! for the list of headers. Its [`Body`] is not read yet: it borrows the connection, and the
+//! handler pulls bytes from it through [`std::io::Read`] (or all at once with
+//! [`Request::body_bytes`]). That borrow is the lifetime `'c` in `Request<'c>`: a request
+//! cannot outlive the connection its body is still arriving on.
+*/
+// > ch11
 //! A [`Request`] reads its head from a copy of the head's bytes and remembers where each part
 //! sits in them ([`Span`]s from the parser). The copy is made into a buffer the connection
 //! keeps for all its requests, and the request borrows it, so building one allocates nothing,
@@ -7,8 +16,9 @@
 //! read yet: it borrows the connection, and the handler pulls bytes from it through
 //! [`std::io::Read`] (or all at once with [`Request::body_bytes`]). Those borrows are the
 //! lifetime `'c` in `Request<'c>`: a request cannot outlive the connection it arrived on.
+// < ch11
 
-use std::any::Any;
+use std::any::Any; // > ch09
 use std::borrow::Cow;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -25,15 +35,23 @@ pub use crate::http::Body;
 // ANCHOR: request
 /// An HTTP request: its head, parsed and validated, and its body, still to be read.
 pub struct Request<'c> {
+    /* ch05 < ch11
+    /// The head's bytes as they arrived; every `Span` below points into them.
+    raw: Vec<u8>,
+    */
+    // > ch11
     /// The head's bytes as they arrived, in the connection's head buffer (or owned, for a
     /// request made from bytes); every `Span` below points into them.
     raw: Cow<'c, [u8]>,
+    // < ch11
     head: Head,
     target: Target,
     peer: SocketAddr,
     body: Body<'c>,
+    // > ch09
     /// Values that middleware attached for the layers and the handler after it (chapter 9).
     extensions: Extensions,
+    // < ch09
 }
 // ANCHOR_END: request
 
@@ -49,7 +67,10 @@ struct Target {
 impl<'c> Request<'c> {
     /// Builds a request from a parsed head; checks the request target first.
     pub(crate) fn new(
-        raw: Cow<'c, [u8]>,
+        /* ch05 < ch11
+        raw: Vec<u8>,
+        */
+        raw: Cow<'c, [u8]>, // > ch11
         head: Head,
         peer: SocketAddr,
         body: Body<'c>,
@@ -61,7 +82,7 @@ impl<'c> Request<'c> {
                 target,
                 peer,
                 body,
-                extensions: Extensions::default(),
+                extensions: Extensions::default(), // > ch09
             }),
             Err(err) => Err((err, body)),
         }
@@ -148,6 +169,7 @@ impl<'c> Request<'c> {
         Ok(bytes)
     }
 
+    // > ch09
     /// What middleware attached to this request, such as its request id.
     pub fn extensions(&self) -> &Extensions {
         &self.extensions
@@ -157,6 +179,7 @@ impl<'c> Request<'c> {
     pub fn extensions_mut(&mut self) -> &mut Extensions {
         &mut self.extensions
     }
+    // < ch09
 
     /// Parses a whole request (head and body) from `bytes`, for tests and tools that have a
     /// request without a connection. The peer address is `0.0.0.0:0`.
@@ -169,7 +192,10 @@ impl<'c> Request<'c> {
             bytes[head.len..].to_vec(),
             Decoder::new(head.framing, limits),
         );
-        let raw = Cow::Owned(bytes[..head.len].to_vec());
+        /* ch05 < ch11
+        let raw = bytes[..head.len].to_vec();
+        */
+        let raw = Cow::Owned(bytes[..head.len].to_vec()); // > ch11
         let peer = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0));
         Request::new(raw, head, peer, body).map_err(|(err, _)| err)
     }
@@ -181,6 +207,7 @@ impl<'c> Request<'c> {
     }
 }
 
+// > ch09
 // ANCHOR: extensions
 /// Values of any type attached to a request, at most one per type: how a middleware layer
 /// hands something (a request id, an authenticated user) to the layers and the handler
@@ -232,6 +259,7 @@ impl std::fmt::Debug for Extensions {
 mod id;
 
 pub use id::RequestId;
+// < ch09
 
 // ANCHOR: headers
 /// A request's headers: a list of (name, value), looked up without regard to case.
@@ -421,6 +449,7 @@ mod tests {
         assert_eq!(req.query_param("missing"), None);
     }
 
+    // > ch09
     #[test]
     fn extensions_hold_one_value_per_type() {
         #[derive(Debug, PartialEq)]
@@ -441,6 +470,7 @@ mod tests {
         assert_eq!(extensions.get::<Option<RequestId>>(), None);
         assert_eq!(format!("{extensions:?}"), "Extensions(3 values)");
     }
+    // < ch09
 
     #[test]
     fn headers_are_case_insensitive_and_keep_repeats() {

@@ -7,25 +7,36 @@
 //! (`Content-Length`, `Transfer-Encoding`) are therefore the server's alone: a handler that sets
 //! them is ignored, with a debug log.
 //!
+// > ch07
 //! What a handler returns becomes a `Response` through [`IntoResponse`] (chapter 7), which
 //! lives here too, in `src/response/into_response.rs`.
+// < ch07
 
-use std::any::Any;
-use std::cell::Cell;
+/* ch05 < ch11
+use std::borrow::Cow;
+*/
+use std::any::Any; // > ch08
+use std::cell::Cell; // > ch11
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
 use crate::http::{rules, ProtocolError};
-use crate::small_list::SmallList;
+use crate::small_list::SmallList; // > ch11
 
-mod into_response;
-mod text;
+mod into_response; // > ch07
+mod text; // > ch11
 
-pub use into_response::{IntoResponse, Json};
-pub use text::HeaderText;
+pub use into_response::{IntoResponse, Json}; // > ch07
+pub use text::HeaderText; // > ch11
 
+/* ch05 < ch11
+/// A header name or value: borrowed when it is a literal, owned when it was built.
+pub type HeaderText = Cow<'static, str>;
+
+*/
+// > ch11
 // ANCHOR: header_list
 /// A response's headers: the first four inline, so a response allocates nothing for them
 /// when it has the `Content-Type` its constructor set and the three that chapter 9's default
@@ -33,6 +44,7 @@ pub use text::HeaderText;
 /// `Response` is moved by value several times on its way to the writer, so not more.
 pub(crate) type HeaderList = SmallList<(HeaderText, HeaderText), 4>;
 // ANCHOR_END: header_list
+// < ch11
 
 // ANCHOR: content
 /// What a response carries after its head.
@@ -41,11 +53,13 @@ pub enum Content {
     Empty,
     /// Bytes in memory; their length is the `Content-Length`.
     Bytes(Vec<u8>),
+    // > ch11
     // ANCHOR: static_variant
     /// Bytes that live as long as the program (a literal, a `const`): sent as they are,
     /// never copied into a `Vec` first.
     Static(&'static [u8]),
     // ANCHOR_END: static_variant
+    // < ch11
     /// Pieces produced one by one, total length unknown: sent `chunked`.
     Chunks(Box<dyn Iterator<Item = Vec<u8>>>),
     /// A reader of unknown length, read to its end: sent `chunked`.
@@ -60,7 +74,7 @@ impl fmt::Debug for Content {
         match self {
             Content::Empty => f.write_str("Empty"),
             Content::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
-            Content::Static(bytes) => write!(f, "Static({} bytes)", bytes.len()),
+            Content::Static(bytes) => write!(f, "Static({} bytes)", bytes.len()), // > ch11
             Content::Chunks(_) => f.write_str("Chunks(..)"),
             Content::Reader(_) => f.write_str("Reader(..)"),
             Content::File(_, len) => write!(f, "File({len} bytes)"),
@@ -73,13 +87,18 @@ impl fmt::Debug for Content {
 #[derive(Debug)]
 pub struct Response {
     status: u16,
-    headers: HeaderList,
+    /* ch05 < ch11
+    headers: Vec<(HeaderText, HeaderText)>,
+    */
+    headers: HeaderList, // > ch11
     content: Content,
+    // > ch08
     /// The failure this response stands for, until the application renders its body
     /// (chapter 8). Type-erased, so that this chapter's type names nothing from the
     /// chapters above it; boxed twice, so that the slot is one thin pointer (8 bytes) in a
     /// value moved several times per request, and `None` costs no allocation.
     failure: Option<Box<Box<dyn Any>>>,
+    // < ch08
 }
 // ANCHOR_END: response
 
@@ -95,12 +114,16 @@ impl Response {
         );
         Response {
             status,
-            headers: HeaderList::new(),
+            /* ch05 < ch11
+            headers: Vec::new(),
+            */
+            headers: HeaderList::new(), // > ch11
             content: Content::Empty,
-            failure: None,
+            failure: None, // > ch08
         }
     }
 
+    // > ch08
     // ANCHOR: failure
     /// This response, standing for `failure`: a value the application looks at before the
     /// response is sent. Chapter 8's [`Response::from_error`] keeps its `HttpError` here.
@@ -123,6 +146,7 @@ impl Response {
         failure.downcast().ok().map(|failure| *failure)
     }
     // ANCHOR_END: failure
+    // < ch08
 
     // ANCHOR: constructors
     /// `200 OK` with a plain-text body.
@@ -132,6 +156,7 @@ impl Response {
             .with_content(Content::Bytes(body.into().into_bytes()))
     }
 
+    // > ch11
     // ANCHOR: static_text
     /// `200 OK` with a plain-text body that lives as long as the program, such as a string
     /// literal: unlike [`Response::text`], it is never copied.
@@ -141,6 +166,7 @@ impl Response {
             .with_content(Content::Static(body.as_bytes()))
     }
     // ANCHOR_END: static_text
+    // < ch11
 
     /// `200 OK` with a body of bytes, as `application/octet-stream` unless a `Content-Type`
     /// is set afterwards.
@@ -150,8 +176,23 @@ impl Response {
             .with_content(Content::Bytes(body.into()))
     }
 
+    // > ch06
     /// `200 OK` with `value` serialised as JSON; a value that fails to serialise (a map with
     /// non-string keys, say) is a bug in the handler, answered `500`.
+    /* ch06 < ch11
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::new(200)
+                .with_header("Content-Type", "application/json")
+                .with_content(Content::Bytes(body)),
+            Err(err) => {
+                log::error!("cannot serialise a JSON response: {err}");
+                Response::status_page(500)
+            }
+        }
+    }
+    */
+    // > ch11
     ///
     /// The body is serialised into a buffer that the writer gave back after sending an
     /// earlier response on this thread, when there is one, so that once the first has been
@@ -171,6 +212,8 @@ impl Response {
             }
         }
     }
+    // < ch11
+    // < ch06
 
     /// `200 OK` streaming each piece `pieces` yields, as a chunked body (to HTTP/1.1 clients).
     pub fn chunks<I>(pieces: I) -> Response
@@ -302,15 +345,21 @@ impl Response {
 
     /// Takes the response apart, for the code that writes it.
     pub fn into_parts(self) -> (u16, Vec<(HeaderText, HeaderText)>, Content) {
-        (self.status, self.headers.into_vec(), self.content)
+        /* ch05 < ch11
+        (self.status, self.headers, self.content)
+        */
+        (self.status, self.headers.into_vec(), self.content) // > ch11
     }
+    // > ch11
 
     /// Takes the response apart without moving its headers into a `Vec`, for the writer.
     pub(crate) fn into_raw_parts(self) -> (u16, HeaderList, Content) {
         (self.status, self.headers, self.content)
     }
+    // < ch11
 }
 
+// > ch11
 // ANCHOR: recycle
 thread_local! {
     /// A body buffer given back by the writer, for the next [`Response::json`] on this thread
@@ -340,6 +389,7 @@ pub(crate) fn recycle(mut bytes: Vec<u8>) {
     });
 }
 // ANCHOR_END: recycle
+// < ch11
 
 // ANCHOR: checked_header
 /// `(name, value)`, after checking that writing them out cannot split the response.
@@ -356,6 +406,7 @@ fn checked_header(name: HeaderText, value: HeaderText) -> (HeaderText, HeaderTex
 }
 // ANCHOR_END: checked_header
 
+// > ch07
 /// Names for the status codes [`reason`] knows: `(Status::CREATED, Json(todo))` reads better
 /// than `(201, Json(todo))`, and both work.
 ///
@@ -451,6 +502,7 @@ impl Status {
     /// `505 HTTP Version Not Supported`.
     pub const HTTP_VERSION_NOT_SUPPORTED: u16 = 505;
 }
+// < ch07
 
 /// A `Content-Type` for a file, from its extension; `application/octet-stream` when the
 /// extension is not in this small table.
@@ -530,11 +582,15 @@ mod tests {
             Some("text/plain; charset=utf-8")
         );
         assert!(matches!(text.content(), Content::Bytes(b) if b == b"hi"));
+        // > ch06
         let json = Response::json(&serde_json::json!({"n": 1}));
         assert!(matches!(json.content(), Content::Bytes(b) if b == br#"{"n":1}"#));
+        // < ch06
+        // > ch11
         let literal = Response::static_text("hi");
         assert_eq!(literal.header("content-type"), text.header("content-type"));
         assert!(matches!(literal.content(), Content::Static(b) if b == b"hi"));
+        // < ch11
         let page = Response::status_page(404);
         assert_eq!(page.status(), 404);
         assert!(matches!(page.content(), Content::Bytes(b) if b == b"404 Not Found\n"));
@@ -563,6 +619,7 @@ mod tests {
         let _ = Response::new(200).with_header("Location", "/x\r\nSet-Cookie: evil=1");
     }
 
+    // > ch07
     #[test]
     fn every_named_status_has_a_reason_and_every_reason_a_name() {
         let named = [
@@ -613,6 +670,7 @@ mod tests {
             (200, 201, 404)
         );
     }
+    // < ch07
 
     #[test]
     fn file_of_a_directory_is_refused() {

@@ -9,8 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use support::app::Running;
 use support::{Client, Server};
 use weft::app::{App, Json, RouteError};
-use weft::error::HttpError;
-use weft::response::{Response, Status};
+/* ch07 < ch08
+use weft::response::Response;
+*/
+use weft::error::HttpError; // > ch08
+use weft::response::{Response, Status}; // > ch08
 
 /// A small application with one route per rule under test.
 fn app() -> App {
@@ -231,6 +234,7 @@ fn what_a_handler_returns_becomes_the_response() {
     assert_eq!(server.call("GET", "/wrong-param").status, 500);
 }
 
+// > ch08
 #[test]
 fn typed_parameters_named_statuses_and_header_tuples() {
     #[derive(serde::Deserialize)]
@@ -276,6 +280,7 @@ fn typed_parameters_named_statuses_and_header_tuples() {
         assert!(reply.text().contains(message), "{target}: {}", reply.text());
     }
 }
+// < ch08
 
 #[test]
 fn conflicting_routes_are_refused_naming_both() {

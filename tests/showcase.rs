@@ -69,6 +69,7 @@ fn the_binary_serves_every_showcase_route() {
         ("hello", Some("text/x-test"))
     );
 
+    // > ch08
     // The panic is the handler's; the application answers 500 (chapter 8) and the
     // connection carries on.
     client.send("GET /panic HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -76,6 +77,7 @@ fn the_binary_serves_every_showcase_route() {
     server.wait_for_log("handler panicked");
     client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(client.response().status, 200);
+    // < ch08
 
     server.interrupt();
     assert!(server.wait_exit(Duration::from_secs(10)).success());

@@ -2,9 +2,9 @@
 //! it matched, the path parameters (decoded) and the application's shared state.
 
 use std::fmt;
-use std::str::FromStr;
+use std::str::FromStr; // > ch08
 
-use crate::error::HttpError;
+use crate::error::HttpError; // > ch08
 
 // ANCHOR: ctx
 /// A handler's second argument: the matched route, its parameters and the shared state.
@@ -55,6 +55,7 @@ impl<'a, S> Ctx<'a, S> {
     }
     // ANCHOR_END: param
 
+    // > ch08
     /// Path parameter `name` parsed as a `T`: `let id: u64 = cx.param_as("id")?;`
     ///
     /// A value that does not parse is the client's mistake, so it is `400 Bad Request`, and
@@ -95,6 +96,7 @@ impl<'a, S> Ctx<'a, S> {
             HttpError::new(400, message)
         })
     }
+    // < ch08
 
     /// Every `(name, decoded value)`, in the order the route names them.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -137,6 +139,7 @@ mod tests {
         assert_eq!(cx.route(), "/u/:id/*rest");
     }
 
+    // > ch08
     #[test]
     fn param_as_parses_or_names_the_parameter_and_the_value() {
         let params = [
@@ -175,6 +178,7 @@ mod tests {
         let params = [("id", "1".to_string())];
         let _ = Ctx::new("/u/:id", &params, &()).param_as::<u32>("n");
     }
+    // < ch08
 
     #[test]
     #[should_panic(expected = "route /u/:id has no parameter \"name\"")]

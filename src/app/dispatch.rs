@@ -1,17 +1,36 @@
 //! Dispatch: from a request to the handler that answers it, and the answers the application
 //! gives on its own when no handler does (RFC 9110 sections cited where each rule is).
 
-use crate::error::HttpError;
-use crate::http::{percent, ProtocolError};
-use crate::middleware::Next;
+/* ch07 < ch08
+use crate::http::percent;
+*/
+use crate::error::HttpError; // > ch08
+use crate::http::{percent, ProtocolError}; // > ch08
+use crate::middleware::Next; // > ch09
 use crate::request::Request;
 use crate::response::Response;
 
 use super::methods::Choice;
-use super::{App, Ctx, IntoResponse};
+/* ch07 < ch08
+use super::{App, Ctx};
+*/
+use super::{App, Ctx, IntoResponse}; // > ch08
 
 impl<S> App<S> {
     // ANCHOR: handle
+    /* ch07 < ch09
+    /// Answers one request: [`App::dispatch`].
+    pub fn handle(&self, request: &mut Request<'_>) -> Response {
+        // > ch08
+        let response = self.catching(request, |request| self.dispatch(request));
+        self.finish(request, response)
+        // < ch08
+        /* < ch08
+        self.dispatch(request)
+        */
+    }
+    */
+    // > ch09
     /// Answers one request: runs it through the middleware layers ([`App::wrap`]) to
     /// [`App::dispatch`], catching a panic in either (a `500`), and renders an error
     /// response's body (see [`App::on_status`]).
@@ -39,8 +58,10 @@ impl<S> App<S> {
         });
         self.finish(request, response)
     }
+    // < ch09
     // ANCHOR_END: handle
 
+    // > ch08
     // ANCHOR: refuse
     /// Answers a request the server refuses after reading its head (a body over the limit,
     /// broken chunked framing, a body too slow: see [`Service`](crate::server::Service)) as
@@ -66,6 +87,7 @@ impl<S> App<S> {
         self.through_layers(request, |_| Response::from_error(HttpError::from(error)))
     }
     // ANCHOR_END: refuse
+    // < ch08
 
     // ANCHOR: dispatch
     /// Finds the request's route, takes the path parameters' decoded values, and calls the
@@ -101,9 +123,16 @@ impl<S> App<S> {
                 handler(request, &cx)
             }
             Choice::Options => Response::new(204).with_header("Allow", table.allowed().join(", ")),
+            /* ch07 < ch08
+            Choice::NotAllowed => {
+                Response::status_page(405).with_header("Allow", table.allowed().join(", "))
+            }
+            */
+            // > ch08
             Choice::NotAllowed => HttpError::from_status(405)
                 .into_response()
                 .with_header("Allow", table.allowed().join(", ")),
+            // < ch08
         }
     }
     // ANCHOR_END: dispatch
@@ -131,7 +160,10 @@ impl<S> App<S> {
                 }
                 Response::status_page(308).with_header("Location", location)
             }
-            None => HttpError::from_status(404).into_response(),
+            /* ch07 < ch08
+            None => Response::status_page(404),
+            */
+            None => HttpError::from_status(404).into_response(), // > ch08
         }
     }
     // ANCHOR_END: no_route
@@ -160,6 +192,7 @@ fn raw_path<'r>(request: &'r Request<'_>) -> &'r str {
     }
 }
 
+// > ch08
 #[cfg(test)]
 mod tests {
     use crate::app::App;
@@ -213,3 +246,4 @@ mod tests {
         }
     }
 }
+// < ch08

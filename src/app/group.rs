@@ -1,9 +1,15 @@
+/* ch07 < ch09
+//! Route groups: routes registered under a common prefix.
+*/
+// > ch09
 //! Route groups: routes registered under a common prefix, with layers of their own.
+// < ch09
 //!
 //! A group is a view of the application with a prefix. Its registration methods are the
 //! application's own (the `Register` trait in `app/mod.rs`); what a group changes is only
 //! its `add`, the one place a later chapter needs to touch to give a group its own
 //! middleware: chapter 9 wraps the handler there, before it reaches the app.
+// > ch09
 //!
 //! # Layers per handler, so per route and per method
 //!
@@ -39,31 +45,36 @@
 //! let keyed = client.post("/todos").header("X-Api-Key", "secret").send();
 //! assert_eq!(keyed.text(), "created");
 //! ```
+// < ch09
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock}; // > ch09
 
-use crate::middleware::{Middleware, Next};
+use crate::middleware::{Middleware, Next}; // > ch09
 use crate::request::Request;
 
 use super::methods::Handler;
 use super::{method_shortcuts, route, static_files, try_route, App, Ctx, IntoResponse};
 use super::{Register, RouteError};
 
+// > ch09
 /// A group's layers, known once the group's closure has returned.
 type Scope<S> = Arc<OnceLock<Vec<Box<dyn Middleware<S>>>>>;
+// < ch09
 
 // ANCHOR: group
 /// Routes under a prefix, created by [`App::group`].
 pub struct Group<'a, S> {
     app: &'a mut App<S>,
     prefix: String,
+    // > ch09
     /// Layers added with [`Group::wrap`] so far.
     layers: Vec<Box<dyn Middleware<S>>>,
     /// Where they go when the group is complete; this group's handlers read them there.
     scope: Scope<S>,
     /// The scopes of the groups around this one, outermost first.
     outer: Vec<Scope<S>>,
+    // < ch09
 }
 // ANCHOR_END: group
 
@@ -73,7 +84,12 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// # Panics
     /// If `prefix` is neither empty nor starts with `/` without ending with one (`""` or
     /// `/api`, not `api` or `/api/`): the routes are written with their own leading slash.
+    /* ch07 < ch09
+    pub(crate) fn new(app: &'a mut App<S>, prefix: &str) -> Self {
+    */
+    // > ch09
     pub(crate) fn new(app: &'a mut App<S>, prefix: &str, outer: Vec<Scope<S>>) -> Self {
+        // < ch09
         assert!(
             prefix.is_empty() || (prefix.starts_with('/') && !prefix.ends_with('/')),
             "group prefix {prefix:?} must be empty, or start with '/' and not end with one"
@@ -81,18 +97,29 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         Group {
             app,
             prefix: prefix.to_string(),
+            // > ch09
             layers: Vec::new(),
             scope: Scope::default(),
             outer,
+            // < ch09
         }
     }
 
+    /* ch07 < ch09
+    /// Runs `build` on the group.
+    pub(crate) fn build(mut self, build: impl FnOnce(&mut Group<'_, S>)) {
+        build(&mut self);
+    }
+    */
+    // > ch09
     /// Runs `build` on the group, then fixes its layers.
     pub(crate) fn build(mut self, build: impl FnOnce(&mut Group<'_, S>)) {
         build(&mut self);
         let _ = self.scope.set(self.layers);
     }
+    // < ch09
 
+    // > ch09
     // ANCHOR: wrap
     /// Wraps the group's routes in `layer`, inside the application's layers. Every route
     /// of the group gets every layer of the group, whether it was registered before or
@@ -105,6 +132,7 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         self
     }
     // ANCHOR_END: wrap
+    // < ch09
 
     /// The prefix, such as `/api`.
     pub fn prefix(&self) -> &str {
@@ -153,14 +181,24 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// A group inside this one: `api.group("/v1", ...)` registers under `/api/v1`.
     pub fn group(&mut self, prefix: &str, build: impl FnOnce(&mut Group<'_, S>)) -> &mut Self {
         let prefix = format!("{}{prefix}", self.prefix);
+        /* ch07 < ch09
+        Group::new(self.app, &prefix).build(build);
+        */
+        // > ch09
         let mut outer = self.outer.clone();
         outer.push(self.scope.clone());
         Group::new(self.app, &prefix, outer).build(build);
+        // < ch09
         self
     }
 
     /// Serves the files under `dir` at the group's prefix followed by `prefix`, as
+    /* ch07 < ch09
+    /// [`App::static_files`] does.
+     */
+    // > ch09
     /// [`App::static_files`] does, behind the group's layers.
+    // < ch09
     ///
     /// # Panics
     /// If `dir` is not a directory, or the routes cannot be registered.
@@ -170,6 +208,16 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     }
 }
 
+/* ch07 < ch09
+impl<S: 'static> Register<S> for Group<'_, S> {
+    /// Adds the prefix to the pattern, and hands the handler to the application's own `add`.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+        let route = format!("{}{pattern}", self.prefix);
+        self.app.add(method, &route, handler)
+    }
+}
+*/
+// > ch09
 // ANCHOR: layered
 impl<S: 'static> Register<S> for Group<'_, S> {
     /// Adds the prefix to the pattern and the group's layers around the handler, and hands
@@ -197,6 +245,7 @@ fn layered<S: 'static>(scope: Scope<S>, handler: Handler<S>) -> Handler<S> {
     })
 }
 // ANCHOR_END: layered
+// < ch09
 
 impl<S> std::fmt::Debug for Group<'_, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

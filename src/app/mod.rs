@@ -27,12 +27,12 @@
 
 mod context;
 mod dispatch;
-mod failure;
+mod failure; // > ch08
 mod group;
 mod methods;
 pub mod static_files;
 
-pub use crate::error::HttpError;
+pub use crate::error::HttpError; // > ch08
 pub use crate::response::{IntoResponse, Json};
 pub use context::Ctx;
 pub use group::Group;
@@ -42,8 +42,11 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::Path;
 
-use crate::http::{rules, Limits, ProtocolError};
-use crate::middleware::Middleware;
+/* ch07 < ch08
+use crate::http::{rules, Limits};
+*/
+use crate::http::{rules, Limits, ProtocolError}; // > ch08
+use crate::middleware::Middleware; // > ch09
 use crate::pool::Drain;
 use crate::request::Request;
 use crate::response::Response;
@@ -59,18 +62,24 @@ pub struct App<S = ()> {
     state: S,
     config: Config,
     limits: Limits,
+    // > ch09
     /// Middleware around every request, outermost first (chapter 9).
     layers: Vec<Box<dyn Middleware<S>>>,
+    // < ch09
+    // > ch08
     /// Custom error pages by status, and the fallback for every error (chapter 8).
     on_status: Vec<(u16, ErrorHandler)>,
     on_error: Option<ErrorHandler>,
     /// Whether error details reach the client (chapter 8).
     debug: bool,
+    // < ch08
 }
 // ANCHOR_END: app
 
+// > ch08
 /// A custom error page: gets the request and the error, returns the page.
 type ErrorHandler = Box<dyn Fn(&Request<'_>, &HttpError) -> Response + Send + Sync>;
+// < ch08
 
 /// Why a route could not be registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,10 +164,12 @@ impl<S: Send + Sync + 'static> App<S> {
             state,
             config: Config::default(),
             limits: Limits::default(),
-            layers: Vec::new(),
+            layers: Vec::new(), // > ch09
+            // > ch08
             on_status: Vec::new(),
             on_error: None,
             debug: false,
+            // < ch08
         }
     }
 
@@ -207,11 +218,15 @@ impl<S: Send + Sync + 'static> App<S> {
     /// Registers the routes `build` adds to a [`Group`] under `prefix`: in
     /// `app.group("/api", |api| { api.get("/users", list); })` the route is `/api/users`.
     pub fn group(&mut self, prefix: &str, build: impl FnOnce(&mut Group<'_, S>)) -> &mut Self {
-        Group::new(self, prefix, Vec::new()).build(build);
+        /* ch07 < ch09
+        Group::new(self, prefix).build(build);
+        */
+        Group::new(self, prefix, Vec::new()).build(build); // > ch09
         self
     }
     // ANCHOR_END: group
 
+    // > ch09
     // ANCHOR: wrap
     /// Wraps every request in `layer` (see [`crate::middleware`]): those a handler answers,
     /// those the application answers itself (404, 405, `OPTIONS`) and those the server
@@ -222,7 +237,9 @@ impl<S: Send + Sync + 'static> App<S> {
         self
     }
     // ANCHOR_END: wrap
+    // < ch09
 
+    // > ch08
     // ANCHOR: on_status
     /// Answers errors with status `status` with `handler`'s page instead of the built-in
     /// one: `app.on_status(404, |_, _| (404, my_page()))`. The response keeps the error's
@@ -260,6 +277,7 @@ impl<S: Send + Sync + 'static> App<S> {
         self
     }
     // ANCHOR_END: on_status
+    // < ch08
 
     /// Serves the files under `dir` at `prefix`: `GET {prefix}/*path` and `GET {prefix}/`
     /// (see [`static_files`] for what is served and what is refused).
@@ -358,9 +376,11 @@ impl<S: Send + Sync + 'static> Service for App<S> {
         self.handle(request)
     }
 
+    // > ch08
     fn refuse(&self, request: &mut Request<'_>, error: ProtocolError) -> Response {
         App::refuse(self, request, error)
     }
+    // < ch08
 }
 // ANCHOR_END: service
 

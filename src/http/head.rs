@@ -11,7 +11,7 @@
 
 use super::limits::MAX_HEADERS_CEILING;
 use super::{Limits, ProtocolError};
-use crate::small_list::SmallList;
+use crate::small_list::SmallList; // > ch11
 
 /// Room the request line needs besides its target: a method, two spaces, `HTTP/1.1`, CRLF.
 const REQUEST_LINE_SLACK: usize = 64;
@@ -80,6 +80,11 @@ pub enum Framing {
 }
 // ANCHOR_END: framing
 
+/* ch05 < ch11
+/// Where each header line's name and value sit, in order.
+pub type HeaderSpans = Vec<(Span, Span)>;
+*/
+// > ch11
 // ANCHOR: header_spans
 /// Header lines a [`Head`] keeps inline; a head with more moves its list to the heap. Each
 /// entry is two [`Span`]s, 16 bytes, and a `Head` is moved by value a few times per request,
@@ -91,6 +96,7 @@ pub const INLINE_HEADERS: usize = 8;
 /// Where each header line's name and value sit, in order.
 pub type HeaderSpans = SmallList<(Span, Span), INLINE_HEADERS>;
 // ANCHOR_END: header_spans
+// < ch11
 
 /// A parsed and validated request head.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,9 +120,11 @@ pub struct Head {
 }
 
 /// What [`parse`] made of the bytes so far.
+// > ch11
 // `Complete` is some 200 bytes larger than `Partial`, because a `Head` keeps its first header
 // positions inline; boxing it would bring back the allocation that saves.
 #[allow(clippy::large_enum_variant)]
+// < ch11
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     /// A whole head, valid; its body (if any) starts at `head.len`.
@@ -215,7 +223,10 @@ fn validate(
         Version::Http11
     };
     let mut fields = Fields::default();
-    let mut headers = HeaderSpans::new();
+    /* ch05 < ch11
+    let mut headers = Vec::with_capacity(request.headers.len());
+    */
+    let mut headers = HeaderSpans::new(); // > ch11
     for header in request.headers.iter() {
         headers.push((
             Span::within(buf, header.name.as_bytes())?,

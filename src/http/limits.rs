@@ -37,6 +37,7 @@ pub struct Limits {
     /// How long a write of the response may wait for the client to make room (by reading);
     /// past it the connection is closed, so a client that never reads cannot hold a worker.
     pub write_timeout: Duration,
+    // > ch10
     // ANCHOR: limits_ch10
     /// Chapter 10: the slowest a body may arrive, in bytes per second, once `body_timeout` has
     /// passed since its first read; slower, and the request gets a `408`. `0`: no minimum.
@@ -56,6 +57,7 @@ pub struct Limits {
     /// served without the round trip through the poller.
     pub park_after: Duration,
     // ANCHOR_END: limits_ch10
+    // < ch10
     // > ch13
     // ANCHOR: limits_ch13
     /// Chapter 13: at shutdown, how long a kept-alive connection that is idle still waits for
@@ -67,10 +69,17 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /* ch05 < ch10
+    /// 8 KiB heads with targets up to 4 KiB and 64 headers (browsers send about 1 KiB and a
+    /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head, per body read and per
+    /// response write.
+     */
+    // > ch10
     /// 8 KiB heads with targets up to 4 KiB and 64 headers (browsers send about 1 KiB and a
     /// dozen), 1 MiB bodies, 64 KiB drained, 5 s idle, 10 s per head, per body read and per
     /// response write; bodies at 1 KiB/s at least after their first 10 s; 16,384 open
     /// connections of which up to 15,360 parked, and parked after 2 ms without a request.
+    // < ch10
     // > ch13
     /// At shutdown, idle connections get a last call of 500 ms.
     // < ch13
@@ -85,10 +94,12 @@ impl Default for Limits {
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(10),
+            // > ch10
             min_body_rate: 1024,
             max_connections: 16 * 1024,
             max_parked: 15 * 1024,
             park_after: Duration::from_millis(2),
+            // < ch10
             last_call: Duration::from_millis(500), // > ch13
         }
     }

@@ -136,6 +136,7 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+// > ch07
 /// Where the text at `raw[range]` lies in the decoding of `raw`, without decoding anything:
 /// every `%` before it stands for three bytes that decode to one.
 ///
@@ -160,6 +161,7 @@ pub fn encode(text: &str) -> String {
     }
     out
 }
+// < ch07
 
 #[cfg(test)]
 mod tests {
@@ -224,6 +226,7 @@ mod tests {
         }
     }
 
+    // > ch07
     #[test]
     fn decoded_range_finds_the_same_text() {
         let raw = "/users/a%2Fb/files/caf%C3%A9/x";
@@ -240,4 +243,5 @@ mod tests {
         assert_eq!(encode("café"), "caf%C3%A9");
         assert_eq!(decode(&encode("naïve ✓")).unwrap(), "naïve ✓");
     }
+    // < ch07
 }

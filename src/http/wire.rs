@@ -27,19 +27,24 @@ pub(crate) struct Wire {
     end: usize,
     /// Output not yet sent.
     out: Vec<u8>,
+    // > ch11
     /// The head of the request being served, copied out of `buf` (see [`Wire::take_head`]);
     /// one buffer for all of the connection's requests.
     head: Vec<u8>,
+    // < ch11
     /// The read timeout last set on the socket, to skip setting it again.
     timeout: Option<Duration>,
     /// The size `buf` grows to when there is reading to do (chapter 10: a parked connection
     /// gives its buffers back).
     size: usize,
+    // > ch10
     /// Chapter 10: while a body is read, the minimum rate it must arrive at.
     budget: Option<Budget>,
+    // < ch10
 }
 // ANCHOR_END: wire
 
+// > ch10
 // ANCHOR: budget
 /// Chapter 10: how long a body may take, as a minimum rate after a grace period. A per-read
 /// timeout alone lets a client send one byte just before each timeout and hold its worker for
@@ -66,6 +71,7 @@ impl Budget {
     }
 }
 // ANCHOR_END: budget
+// < ch10
 
 impl Wire {
     /// Wraps an accepted stream; nothing is allocated until the first read.
@@ -77,14 +83,15 @@ impl Wire {
             start: 0,
             end: 0,
             out: Vec::new(),
-            head: Vec::new(),
+            head: Vec::new(), // > ch11
             timeout: None,
             // A whole head must fit; bodies pass through in pieces of this size.
             size: limits.max_head.max(4096),
-            budget: None,
+            budget: None, // > ch10
         }
     }
 
+    // > ch10
     // ANCHOR: shrink
     /// Chapter 10: gives the buffers back before the connection is parked, keeping only the
     /// bytes not consumed yet (part of a head, at most). An idle connection then costs its
@@ -114,11 +121,14 @@ impl Wire {
     pub(crate) fn end_body(&mut self) {
         self.budget = None;
     }
+    // < ch10
 
+    // > ch10
     /// The socket, for the poller to watch.
     pub(crate) fn socket(&self) -> &TcpStream {
         &self.stream
     }
+    // < ch10
 
     /// The socket, taken out of the wire (for a `503` or a `408` sent without the buffers).
     pub(crate) fn into_stream(self) -> TcpStream {
@@ -146,6 +156,7 @@ impl Wire {
         if self.buf.len() < self.size {
             self.buf.resize(self.size, 0);
         }
+        // > ch10
         if let Some(budget) = &mut self.budget {
             let wait = budget.next_wait();
             if wait.is_zero() {
@@ -153,6 +164,7 @@ impl Wire {
             }
             self.set_timeout(wait);
         }
+        // < ch10
         if self.end == self.buf.len() {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, self.end - self.start);
@@ -163,13 +175,16 @@ impl Wire {
         }
         let n = self.stream.read(&mut self.buf[self.end..])?;
         self.end += n;
+        // > ch10
         if let Some(budget) = &mut self.budget {
             budget.received += n as u64;
         }
+        // < ch10
         Ok(n)
     }
     // ANCHOR_END: fill
 
+    // > ch10
     /// Chapter 10: reads what has already arrived without waiting; `WouldBlock` if nothing has.
     pub(crate) fn fill_now(&mut self) -> io::Result<usize> {
         self.stream.set_nonblocking(true)?;
@@ -177,7 +192,18 @@ impl Wire {
         self.stream.set_nonblocking(false)?;
         read
     }
+    // < ch10
 
+    /* ch05 < ch11
+    /// Copies the first `n` buffered bytes (a head, for its request) out of the buffer, and
+    /// consumes them.
+    pub(crate) fn take(&mut self, n: usize) -> Vec<u8> {
+        let head = self.buffered()[..n].to_vec();
+        self.consume(n);
+        head
+    }
+    */
+    // > ch11
     // ANCHOR: take_head
     /// Copies the first `n` buffered bytes (a head, for its request) into the connection's
     /// head buffer, consumes them, and lends the buffer out until [`Wire::return_head`].
@@ -198,6 +224,7 @@ impl Wire {
         self.head = head;
     }
     // ANCHOR_END: take_head
+    // < ch11
 
     /// The output buffer, for the response writer.
     pub(crate) fn output(&mut self) -> &mut Vec<u8> {
@@ -309,6 +336,7 @@ pub(crate) mod tests {
         (0..n).map(|i| (i % 251) as u8).collect()
     }
 
+    // > ch10
     fn budget(min_rate: u64, grace_ms: u64, per_read_ms: u64) -> Budget {
         Budget {
             min_rate,
@@ -344,6 +372,7 @@ pub(crate) mod tests {
         late.received = 1000; // earned 1 s, spent 2
         assert_eq!(late.next_wait(), Duration::ZERO);
     }
+    // < ch10
 
     #[test]
     fn timeouts_are_told_from_other_errors() {
@@ -397,6 +426,7 @@ pub(crate) mod tests {
         assert_eq!(wire.buffered(), &sent[100..]);
     }
 
+    // > ch11
     #[test]
     fn shrinking_keeps_exactly_the_unconsumed_bytes() {
         let (mut wire, mut client) = pair(&Limits::default());
@@ -419,7 +449,9 @@ pub(crate) mod tests {
         wire.fill().unwrap();
         assert_eq!(&wire.buffered()[180..], b"more");
     }
+    // < ch11
 
+    // > ch11
     #[test]
     fn every_head_on_a_connection_is_copied_into_the_same_buffer() {
         let (mut wire, mut client) = pair(&Limits::default());
@@ -434,7 +466,9 @@ pub(crate) mod tests {
         assert_eq!(second, b"second|");
         assert_eq!((second.as_ptr(), second.capacity()), (at, room));
     }
+    // < ch11
 
+    // > ch10
     #[test]
     fn fill_now_takes_what_has_arrived_and_does_not_wait() {
         let (mut wire, mut client) = pair(&Limits::default());
@@ -472,6 +506,7 @@ pub(crate) mod tests {
             assert!(wire.budget.is_none());
         }
     }
+    // < ch10
 
     #[test]
     fn continue_goes_out_after_the_answers_before_it() {

@@ -5,10 +5,17 @@
 //! body, a `Result`) and [`IntoResponse`] turns that into the response. The conversions are
 //! deliberately few and unsurprising.
 //!
+/* ch07 < ch08
+//! The trait sits beside `Response`, below the application: the conversions of `Option` and
+//! `Result` are in [`crate::error`], which builds on this module, and the application
+//! re-exports the trait as `weft::app::IntoResponse`.
+*/
+// > ch08
 //! The trait sits beside `Response`, below errors and the application: the conversions that
 //! involve failure (`HttpError`, `Option`, `Result`) and reading a JSON body ([`Json::read`])
 //! are in [`crate::error`], which builds on this module, and the application re-exports the
 //! trait as `weft::app::IntoResponse`.
+// < ch08
 
 use serde::Serialize;
 

@@ -9,16 +9,21 @@
 //!
 //! This loop decides when to read and when to write; the protocol decides what the bytes
 //! mean: the socket and its buffers are the `Wire`, heads are parsed by [`head`], bodies are
+/* ch05 < ch10
+//! read through [`Body`], all in [`crate::http`]. Responses are written by `write.rs`.
+*/
+// > ch10
 //! read through [`Body`], all in [`crate::http`]. Responses are written by `write.rs`, and
 //! (chapter 10) a connection that must wait for its client is parked by `park.rs`.
+// < ch10
 
-use std::borrow::Cow;
+use std::borrow::Cow; // > ch11
 use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use super::gate::Ticket;
+use super::gate::Ticket; // > ch10
 use super::service::Service;
 use super::write::{self, Exchange};
 use crate::http::body::Decoder;
@@ -42,17 +47,24 @@ pub struct Connection {
     /// When the connection, idle between requests, is closed: set when it goes quiet, so that
     /// waiting in a worker a little at a time (chapter 10) does not stretch it.
     idle_deadline: Option<Instant>,
+    // > ch10
     /// Whether the connection has waited its turn in the queue since its last request
     /// (chapter 10): then it is worth a short wait in a worker, and after that the poller.
     had_turn: bool,
     /// The connection's place under the open-connection limit, given back on drop.
     _ticket: Option<Ticket>,
+    // < ch10
 }
 // ANCHOR_END: connection
 
 impl Connection {
     /// Wraps an accepted stream; `None` if it is already closed (its peer is unknown).
+    /* ch05 < ch10
+    pub(crate) fn new(stream: TcpStream, limits: &Limits) -> Option<Self> {
+    */
+    // > ch10
     pub(crate) fn new(stream: TcpStream, limits: &Limits, ticket: Option<Ticket>) -> Option<Self> {
+        // < ch10
         let peer = stream.peer_addr().ok()?;
         // Responses go out in one write each (or one per pipelined batch): waiting to coalesce
         // them with later writes (Nagle's algorithm) would only add latency.
@@ -63,21 +75,26 @@ impl Connection {
             peer,
             head_deadline: None,
             idle_deadline: None,
+            // > ch10
             had_turn: false,
             _ticket: ticket,
+            // < ch10
         })
     }
 
+    // > ch10
     /// The socket, for the poller to watch.
     pub(crate) fn socket(&self) -> &TcpStream {
         self.wire.socket()
     }
+    // < ch10
 
     /// The socket, taken out of the connection (for a `503` when nobody can serve it).
     pub(crate) fn into_stream(self) -> TcpStream {
         self.wire.into_stream()
     }
 
+    // > ch10
     /// Whether the connection is between requests: nothing of the next one has arrived.
     pub(crate) fn is_idle(&self) -> bool {
         self.wire.buffered().is_empty()
@@ -100,9 +117,11 @@ impl Connection {
     pub(crate) fn peer(&self) -> SocketAddr {
         self.peer
     }
+    // < ch10
 }
 
 // ANCHOR: serve_connection
+// > ch10
 /// Chapter 10: how long a worker whose connection has gone quiet waits for its client before
 /// it looks again at whether it should park it, while no other connection needs a worker.
 /// Long enough that idle workers wake rarely; short enough that a crowd arriving is noticed
@@ -133,23 +152,30 @@ pub(crate) trait WaitingRoom {
     #[allow(clippy::result_large_err)]
     fn park(&self, conn: Connection) -> Result<(), Connection>;
 }
+// < ch10
 
+/* ch05 < ch10
+/// Serves requests on `conn` until it closes.
+*/
+// > ch10
 /// Serves requests on `conn` until it closes or, when there is a `parking`, until it must wait
 /// for the client: then it is parked, and a worker picks it up again when bytes arrive.
 // The connection goes into `park` and comes back from it by value (see `WaitingRoom::park`).
 #[allow(clippy::result_large_err)]
+// < ch10
 pub(crate) fn serve_connection<H>(
     mut conn: Connection,
     limits: &Limits,
     shutdown: &Shutdown,
     service: &H,
-    parking: Option<&dyn WaitingRoom>,
+    parking: Option<&dyn WaitingRoom>, // > ch10
 ) where
     H: Service,
 {
     let peer = conn.peer;
-    let mut may_park = parking.is_some();
+    let mut may_park = parking.is_some(); // > ch10
     let linger = loop {
+        // > ch10
         // ANCHOR: patience
         // How long to wait for the client before parking: `park_after` for a connection
         // back from its turn in the queue (its client had that long already), not at all
@@ -168,8 +194,15 @@ pub(crate) fn serve_connection<H>(
                 limits.park_after.max(UNCROWDED_PATIENCE)
             }
         });
+        // < ch10
+        /* ch05 < ch10
+        let head = match read_head(&mut conn, limits) {
+        */
+        // > ch10
         let head = match read_head(&mut conn, limits, shutdown, patience) {
+            // < ch10
             Ok(Step::Head(head)) => head,
+            // > ch10
             // Nobody needs this worker: keep waiting for the client here.
             Ok(Step::Park)
                 if conn.is_idle()
@@ -212,6 +245,7 @@ pub(crate) fn serve_connection<H>(
                 }
             }
             // ANCHOR_END: patience
+            // < ch10
             Ok(Step::Close) => break false,
             Err(err) => {
                 reject(&mut conn.wire, err, peer);
@@ -219,7 +253,7 @@ pub(crate) fn serve_connection<H>(
             }
         };
         let next = exchange(&mut conn.wire, head, peer, limits, shutdown, service);
-        conn.wire.end_body();
+        conn.wire.end_body(); // > ch10
         match next {
             Ok(Then::Request) => continue,
             Ok(Then::Close) => break false,
@@ -235,34 +269,44 @@ pub(crate) fn serve_connection<H>(
 // ANCHOR_END: serve_connection
 
 /// What [`read_head`] found.
+// > ch11
 // `Head` keeps its first header positions inline (chapter 11), so it is some 200 bytes larger
 // than the other variants; boxing it would bring back the allocation that saves.
 #[allow(clippy::large_enum_variant)]
+// < ch11
 enum Step {
     /// A complete head, ready to be served.
     Head(Head),
+    // > ch10
     /// Nothing to serve yet, and the connection should wait in the poller, not in a worker.
     Park,
+    // < ch10
     /// The connection should just close: the client closed it, or it sat idle too long.
     Close,
 }
 
 // ANCHOR: read_head
+/* ch05 < ch10
+/// Reads until `conn` holds a complete head: it waits up to `limits.idle_timeout` between
+/// requests and until the head's deadline within one.
+*/
+// > ch10
 /// Reads until `conn` holds a complete head. With a `patience`, it waits only that long for
 /// the client before asking to be parked (chapter 10); without, it waits up to
 /// `limits.idle_timeout` between requests and until the head's deadline within one.
+// < ch10
 fn read_head(
     conn: &mut Connection,
     limits: &Limits,
-    shutdown: &Shutdown,
-    patience: Option<Duration>,
+    shutdown: &Shutdown,        // > ch10
+    patience: Option<Duration>, // > ch10
 ) -> Result<Step, ProtocolError> {
-    let may_park = patience.is_some();
+    let may_park = patience.is_some(); // > ch10
     loop {
         if let Parsed::Complete(head) = parse_head(conn.wire.buffered(), limits)? {
             conn.head_deadline = None;
             conn.idle_deadline = None;
-            conn.had_turn = false;
+            conn.had_turn = false; // > ch10
             return Ok(Step::Head(head));
         }
         // About to wait for the client: first send the answers to the requests before.
@@ -302,6 +346,7 @@ fn read_head(
             (true, true) => return Ok(Step::Close),
             (false, _) => {}
         }
+        // > ch10
         // ANCHOR: park_wait
         /* ch10 < ch13
         // Chapter 10: an idle connection is not worth a worker once shutdown has begun, nor
@@ -319,18 +364,27 @@ fn read_head(
             conn.wire.set_timeout(wait);
             conn.wire.fill()
         };
+        // < ch10
+        /* ch05 < ch10
+        conn.wire.set_timeout(timeout);
+        let read = conn.wire.fill();
+        */
         match read {
             Ok(0) if idle => return Ok(Step::Close),
             Ok(0) => return Err(ProtocolError::Incomplete),
             Ok(_) => conn.idle_deadline = None,
+            // > ch10
             Err(err) if is_timeout(&err) && may_park && (wait < timeout || wait.is_zero()) => {
                 return Ok(Step::Park)
             }
+            // < ch10
             Err(err) if is_timeout(&err) && idle => return Ok(Step::Close),
             Err(err) if is_timeout(&err) => return Err(ProtocolError::Timeout),
             Err(_) => return Ok(Step::Close),
         }
+        // > ch10
         // ANCHOR_END: park_wait
+        // < ch10
     }
 }
 // ANCHOR_END: read_head
@@ -366,13 +420,20 @@ fn exchange<H: Service>(
     let owe_continue = head.expect_continue;
     if head.framing != Framing::Empty {
         wire.set_timeout(limits.body_timeout);
-        wire.start_body(limits);
+        wire.start_body(limits); // > ch10
     }
+    /* ch05 < ch11
+    let raw = wire.take(head.len);
+    let body = Body::from_wire(wire, decoder, owe_continue);
+    let request = Request::new(raw, head, peer, body);
+    */
+    // > ch11
     // The request borrows the head's bytes from the connection's head buffer (chapter 11),
     // which comes back to the wire once the request is gone.
     let raw = wire.take_head(head.len);
     let body = Body::from_wire(wire, decoder, owe_continue);
     let request = Request::new(Cow::Borrowed(&raw), head, peer, body);
+    // < ch11
     let (response, head_only, reusable) = match request {
         // A malformed target: no `Request`, so nothing to hand the service.
         Err((err, _body)) => {
@@ -387,7 +448,7 @@ fn exchange<H: Service>(
             (response, head_only, reusable)
         }
     };
-    wire.return_head(raw);
+    wire.return_head(raw); // > ch11
     let exchange = Exchange {
         head_only,
         version,

@@ -108,7 +108,9 @@ where
 /// over the limit, say), so that they get its error pages and pass through its middleware.
 ///
 /// This is chapter 4's acceptor and pool with a handler that speaks HTTP: the `503` on a full
-/// queue and the graceful stop are the same. Chapter 10's additions are chosen by `limits`:
+/// queue and the graceful stop are the same.
+// > ch10
+/// Chapter 10's additions are chosen by `limits`:
 /// a poller where idle connections wait without a worker unless [`Limits::max_parked`] is
 /// `0`, and a limit on open connections unless [`Limits::max_connections`] is `0`. Chapter 5's
 /// example sets both to `0`.
@@ -118,6 +120,7 @@ where
 /// If the poller thread panicked (a bug in weft): the panic is logged when it happens, and
 /// resumed on the caller's thread once the pool has drained, as `std::thread::scope` does
 /// with a scoped thread's panic, so that it cannot go unnoticed.
+// < ch10
 pub fn serve_http<H>(
     listener: TcpListener,
     config: &Config,
@@ -128,6 +131,18 @@ pub fn serve_http<H>(
 where
     H: Service,
 {
+    /* ch05 < ch10
+    let pool = {
+        let (limits, stop) = (limits.clone(), shutdown.clone());
+        Pool::new(config.workers, config.queue, move |conn| {
+            conn::serve_connection(conn, &limits, &stop, &service)
+        })
+    };
+    accept(listener, config, shutdown, pool, |stream| {
+        Connection::new(stream, limits)
+    })
+    */
+    // > ch10
     // ANCHOR: wiring
     let gate = (limits.max_connections > 0).then(|| Gate::new(limits.max_connections));
     let crowd = gate.as_ref().map(|gate| (gate.counter(), config.workers));
@@ -161,6 +176,7 @@ where
         poller,
         |stream, ticket| Connection::new(stream, limits, ticket),
     )
+    // < ch10
 }
 // ANCHOR_END: serve_http
 // < ch05

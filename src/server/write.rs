@@ -12,7 +12,10 @@ use std::io::{self, Read};
 use crate::date;
 use crate::http::head::Version;
 use crate::http::wire::Wire;
-use crate::response::{self, reason, Content, Response};
+/* ch05 < ch11
+use crate::response::{reason, Content, Response};
+*/
+use crate::response::{self, reason, Content, Response}; // > ch11
 
 /// What the writer must know about the request being answered.
 #[derive(Debug, Clone, Copy)]
@@ -37,10 +40,16 @@ enum Framing {
     Close,
 }
 
+/* ch05 < ch11
+/// The server's name, for the `Server` header.
+const SERVER: &str = concat!("weft/", env!("CARGO_PKG_VERSION"));
+*/
+// > ch11
 // ANCHOR: constants
 /// The `Server` header line, whole: it never changes, so it is written as one constant.
 const SERVER_LINE: &[u8] = concat!("Server: weft/", env!("CARGO_PKG_VERSION"), "\r\n").as_bytes();
 // ANCHOR_END: constants
+// < ch11
 
 /// When buffered output reaches this size it is sent, rather than grown further.
 const FLUSH_AT: usize = 32 * 1024;
@@ -48,7 +57,10 @@ const FLUSH_AT: usize = 32 * 1024;
 // ANCHOR: write
 /// Writes `response` into `wire`'s output. Returns whether the connection stays open.
 pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> io::Result<bool> {
-    let (status, headers, content) = response.into_raw_parts();
+    /* ch05 < ch11
+    let (status, headers, content) = response.into_parts();
+    */
+    let (status, headers, content) = response.into_raw_parts(); // > ch11
     let handler_closes = headers.iter().any(|(name, value)| {
         name.eq_ignore_ascii_case("connection") && value.to_ascii_lowercase().contains("close")
     });
@@ -58,7 +70,7 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
         _ if bodiless => Framing::None,
         Content::Empty => Framing::Length(0),
         Content::Bytes(bytes) => Framing::Length(bytes.len() as u64),
-        Content::Static(bytes) => Framing::Length(bytes.len() as u64),
+        Content::Static(bytes) => Framing::Length(bytes.len() as u64), // > ch11
         Content::File(_, len) => Framing::Length(*len),
         // RFC 9112 §6.1: chunked is for HTTP/1.1 recipients only.
         Content::Chunks(_) | Content::Reader(_) if exchange.version == Version::Http11 => {
@@ -69,9 +81,16 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
     let keep_alive = exchange.keep_alive && !handler_closes && framing != Framing::Close;
 
     let out = wire.output();
+    /* ch05 < ch11
+    out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
+    let (mut has_date, mut has_server) = (false, false);
+    for (name, value) in &headers {
+    */
+    // > ch11
     push_status_line(out, status);
     let (mut has_date, mut has_server) = (false, false);
     for (name, value) in headers.iter() {
+        // < ch11
         if is_framing_header(name) {
             log::debug!("ignoring the handler's {name} header: the server frames responses");
             continue;
@@ -88,13 +107,21 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
         out.extend_from_slice(b"\r\n");
     }
     if !has_server {
-        out.extend_from_slice(SERVER_LINE);
+        /* ch05 < ch11
+        out.extend_from_slice(format!("Server: {SERVER}\r\n").as_bytes());
+        */
+        out.extend_from_slice(SERVER_LINE); // > ch11
     }
     match framing {
         Framing::Length(len) => {
+            /* ch05 < ch11
+            out.extend_from_slice(format!("Content-Length: {len}\r\n").as_bytes())
+            */
+            // > ch11
             out.extend_from_slice(b"Content-Length: ");
             push_decimal(out, len);
             out.extend_from_slice(b"\r\n");
+            // < ch11
         }
         Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
         Framing::None | Framing::Close => {}
@@ -119,6 +146,7 @@ pub(crate) fn write(wire: &mut Wire, response: Response, exchange: Exchange) -> 
 }
 // ANCHOR_END: write
 
+// > ch11
 // ANCHOR: digits
 /// Appends `HTTP/1.1 200 OK` and CRLF for `status`, which [`Response`] keeps to three digits.
 fn push_status_line(out: &mut Vec<u8>, status: u16) {
@@ -161,6 +189,7 @@ fn push_hex(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&digits[start..]);
 }
 // ANCHOR_END: digits
+// < ch11
 
 /// Headers only the server may set: they decide where the response ends.
 fn is_framing_header(name: &str) -> bool {
@@ -175,12 +204,17 @@ fn write_content(wire: &mut Wire, content: Content, framing: Framing) -> io::Res
     let chunked = framing == Framing::Chunked;
     match content {
         Content::Empty => {}
+        /* ch05 < ch11
+        Content::Bytes(bytes) => send(wire, &bytes, false)?,
+        */
+        // > ch11
         Content::Bytes(bytes) => {
             send(wire, &bytes, false)?;
             // Chapter 11: the next JSON body on this worker is serialised into it.
             response::recycle(bytes);
         }
         Content::Static(bytes) => send(wire, bytes, false)?,
+        // < ch11
         Content::Chunks(pieces) => {
             for piece in pieces {
                 send(wire, &piece, chunked)?;
@@ -204,8 +238,13 @@ fn send(wire: &mut Wire, bytes: &[u8], chunked: bool) -> io::Result<()> {
     }
     let out = wire.output();
     if chunked {
+        /* ch05 < ch11
+        out.extend_from_slice(format!("{:X}\r\n", bytes.len()).as_bytes());
+        */
+        // > ch11
         push_hex(out, bytes.len() as u64);
         out.extend_from_slice(b"\r\n");
+        // < ch11
     }
     out.extend_from_slice(bytes);
     if chunked {
@@ -244,6 +283,7 @@ fn copy(wire: &mut Wire, reader: Box<dyn Read>, chunked: bool, len: Option<u64>)
 }
 // ANCHOR_END: write_content
 
+// > ch11
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,3 +312,4 @@ mod tests {
         }
     }
 }
+// < ch11

@@ -9,19 +9,23 @@
 //! | `GET /json` | `{"message":"Hello, World!"}` |
 //! | `POST /echo` | the request body back, with its content type |
 //! | `GET /users/:id` | the (decoded) id |
+// > ch08
 //! | `GET /panic` | a handler that panics: the application answers `500` (chapter 8) |
+// < ch08
 //! | `GET /static/*path` | the files in `examples/static/` |
 //! | `GET /book/` | the book, when `mdbook build` has made `book/` |
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::Serialize; // > ch11
 
 use weft::app::{App, Ctx, Json};
+// > ch09
 use weft::middleware::access_log::AccessLog;
 use weft::middleware::gzip::Gzip;
 use weft::middleware::request_id::AssignRequestId;
 use weft::middleware::timing::ServerTiming;
+// < ch09
 use weft::request::Request;
 use weft::response::Response;
 
@@ -47,17 +51,24 @@ impl Default for Options {
 }
 
 // ANCHOR: app
+/* ch07 < ch09
+/// The whole showcase: the landing page, [`routes`], and the book when it has been built.
+*/
+// > ch09
 /// The whole showcase: the landing page, [`routes`], and the book when it has been built,
 /// behind the built-in middleware (chapter 9): the access log (at `RUST_LOG=info`), request
 /// ids, `Server-Timing` and gzip.
+// < ch09
 pub fn app(options: &Options) -> App {
     let mut app = App::new();
+    // > ch09
     // ANCHOR: layers
     app.wrap(AccessLog)
         .wrap(AssignRequestId)
         .wrap(ServerTiming)
         .wrap(Gzip::default());
     // ANCHOR_END: layers
+    // < ch09
     app.get("/", |_, _| landing_page());
     routes(&mut app, options);
     if options.book_dir.is_dir() {
@@ -71,6 +82,13 @@ pub fn app(options: &Options) -> App {
 // ANCHOR: routes
 /// The showcase's routes, for any application state.
 pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
+    /* ch07 < ch11
+    app.get("/plaintext", |_, _| "Hello, World!");
+    app.get("/json", |_, _| {
+        Json(serde_json::json!({"message": "Hello, World!"}))
+    });
+    */
+    // > ch11
     // ANCHOR: fast_routes
     // A literal lives as long as the program: `static_text` sends it without copying it.
     app.get("/plaintext", |_, _| Response::static_text("Hello, World!"));
@@ -80,14 +98,18 @@ pub fn routes<S: Send + Sync + 'static>(app: &mut App<S>, options: &Options) {
         })
     });
     // ANCHOR_END: fast_routes
+    // < ch11
     app.post("/echo", echo);
     app.get("/users/:id", |_, cx| format!("user {}\n", cx.param("id")));
+    // > ch08
     app.get("/panic", |_, _| -> &'static str {
         panic!("the handler for /panic panicked")
     });
+    // < ch08
     app.static_files("/static", &options.static_dir);
 }
 
+// > ch11
 /// The body of `GET /json`. A struct that derives `Serialize` is written out field by field
 /// with no allocation of its own; a `serde_json::Value` built with `json!` would first
 /// allocate a map, its key and its value.
@@ -97,6 +119,7 @@ struct Message {
     message: &'static str,
 }
 // ANCHOR_END: message
+// < ch11
 
 /// Sends the body back with its content type. The whole body is read into memory, so the
 /// server's body limit applies.
@@ -115,7 +138,12 @@ fn echo<S>(request: &mut Request<'_>, _: &Ctx<'_, S>) -> Result<Response, (u16, 
 
 /// The page at `/`.
 fn landing_page() -> Response {
+    /* ch07 < ch11
+    Response::text(LANDING).with_header("Content-Type", "text/html; charset=utf-8")
+    */
+    // > ch11
     Response::static_text(LANDING).with_header("Content-Type", "text/html; charset=utf-8")
+    // < ch11
 }
 
 const LANDING: &str = r#"<!doctype html>

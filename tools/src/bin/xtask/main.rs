@@ -184,9 +184,13 @@ impl Sources {
                 Some(style) => {
                     let text = std::str::from_utf8(&source.bytes)
                         .map_err(|_| format!("{}: not UTF-8", source.path))?;
-                    split::split(&source.path, text, style, chapter, self.last)
-                        .map_err(|err| err.to_string())?
-                        .into_bytes()
+                    let text = split::split(&source.path, text, style, chapter, self.last)
+                        .map_err(|err| err.to_string())?;
+                    match source.path.ends_with("Cargo.toml") {
+                        true => versioned(&text, chapter),
+                        false => text,
+                    }
+                    .into_bytes()
                 }
             };
             let target = dir.join(&source.path);
@@ -201,6 +205,29 @@ impl Sources {
         remove_others(dir, Path::new(""), &written).map_err(context)?;
         Ok(())
     }
+}
+
+/// A manifest whose package version names the chapter: `version = "0.1.0"` becomes
+/// `version = "0.1.0-ch07"`.
+///
+/// Cargo names a path package's build outputs by its name, version and place in its
+/// workspace, not by the workspace's directory; so without this, two snapshots built in one
+/// target directory would write the same files, and one could pass for the other.
+fn versioned(manifest: &str, chapter: u32) -> String {
+    let mut done = false;
+    let lines = manifest.split_inclusive('\n').map(|line| {
+        let version = line
+            .strip_prefix("version = \"")
+            .and_then(|v| v.split_once('"'));
+        match version {
+            Some((version, rest)) if !done => {
+                done = true;
+                format!("version = \"{version}-ch{chapter:02}\"{rest}")
+            }
+            _ => line.to_string(),
+        }
+    });
+    lines.collect()
 }
 
 /// Lists the files under `entry` (a file or a folder of the repository at `root`).
@@ -260,6 +287,15 @@ fn remove_others(dir: &Path, relative: &Path, keep: &BTreeSet<PathBuf>) -> io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_package_carries_its_chapter_in_its_version() {
+        let manifest = "[package]\nname = \"weft\"\nversion = \"0.1.0\"\n[dependencies]\nx = { version = \"1\" }\n";
+        assert_eq!(
+            versioned(manifest, 7),
+            "[package]\nname = \"weft\"\nversion = \"0.1.0-ch07\"\n[dependencies]\nx = { version = \"1\" }\n"
+        );
+    }
 
     #[test]
     fn chapters_are_numbers_in_range() {

@@ -119,10 +119,20 @@ pub fn split(
     // were left out between them, so that a block left out leaves no double blank line.
     let mut last_blank = false;
     let mut skipped_since = false;
+    let mut after_single = false;
     for (index, raw) in text.split_inclusive('\n').enumerate() {
         let number = index + 1;
         let in_replaced = stack.last().is_some_and(|frame| frame.replaced);
         let kind = classify(raw, style, in_replaced).map_err(|message| error(number, message))?;
+        if after_single && matches!(kind, Line::Replaced(..)) && style == Style::Rust {
+            return Err(error(
+                number,
+                "replaced code right after a one-line marker: rustfmt aligns the block comment \
+                 with that marker's comment; put the replaced code first"
+                    .into(),
+            ));
+        }
+        after_single = matches!(kind, Line::Single(_));
         for chapter in chapters_of(kind) {
             if chapter == 0 || chapter > last {
                 return Err(error(
@@ -288,6 +298,13 @@ fn classify(raw: &str, style: Style, in_replaced: bool) -> Result<Line, String> 
                 return Ok(Line::EndReplaced);
             }
         }
+        if ends_with_marker(line, style) {
+            return Err(
+                "a one-line marker cannot end a comment: it would stay in the comment's \
+                        text; mark the lines as a block"
+                    .into(),
+            );
+        }
         return Ok(Line::Text);
     }
     if style == Style::Rust {
@@ -305,6 +322,13 @@ fn classify(raw: &str, style: Style, in_replaced: bool) -> Result<Line, String> 
     if let Some(at) = line.rfind(&marker) {
         let number = &line[at + marker.len()..];
         if at > 0 && number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()) {
+            if line[..at].trim_end().ends_with('{') {
+                return Err(
+                    "a one-line marker cannot follow `{`: rustfmt moves it into the \
+                            block, where it opens one; mark the lines as a block"
+                        .into(),
+                );
+            }
             return Ok(Line::Single(
                 number.parse().map_err(|_| bad_chapter(number))?,
             ));
@@ -317,6 +341,15 @@ fn classify(raw: &str, style: Style, in_replaced: bool) -> Result<Line, String> 
 fn names_chapter(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() >= 4 && text.starts_with("ch") && bytes[2..4].iter().all(u8::is_ascii_digit)
+}
+
+/// Whether `line` ends with a one-line marker, ` // > chNN`.
+fn ends_with_marker(line: &str, style: Style) -> bool {
+    let marker = format!(" {} > ch", style.comment());
+    line.rfind(&marker).is_some_and(|at| {
+        let number = &line[at + marker.len()..];
+        number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// `chAA < chBB` or `< chBB`, with an optional label after.
@@ -514,6 +547,36 @@ mod tests {
         for (text, want) in table {
             assert_eq!(err(text, Style::Rust), want, "for {text:?}");
         }
+    }
+
+    #[test]
+    fn a_one_line_marker_cannot_follow_an_opening_brace() {
+        assert_eq!(
+            err("fn f() { // > ch05\n}\n", Style::Rust),
+            "src/x.rs:1: a one-line marker cannot follow `{`: rustfmt moves it into the block, \
+             where it opens one; mark the lines as a block"
+        );
+    }
+
+    #[test]
+    fn a_one_line_marker_cannot_end_a_comment() {
+        assert_eq!(
+            err("/// Docs. // > ch05\n", Style::Rust),
+            "src/x.rs:1: a one-line marker cannot end a comment: it would stay in the comment's \
+             text; mark the lines as a block"
+        );
+    }
+
+    #[test]
+    fn replaced_code_cannot_follow_a_one_line_marker() {
+        assert_eq!(
+            err(
+                "use a; // > ch08\n/* ch07 < ch08\nuse b;\n*/\n",
+                Style::Rust
+            ),
+            "src/x.rs:2: replaced code right after a one-line marker: rustfmt aligns the block \
+             comment with that marker's comment; put the replaced code first"
+        );
     }
 
     #[test]
