@@ -33,10 +33,8 @@ pub use service::Service; // > ch05
 
 use std::io;
 use std::iter; // > ch13
-use std::net::{SocketAddr, TcpListener, TcpStream}; // > ch13
-                                                    /* ch04 < ch13
-                                                    use std::net::{TcpListener, TcpStream};
-                                                    */
+use std::net::SocketAddr; // > ch13
+use std::net::{TcpListener, TcpStream};
 use std::panic; // > ch10
 use std::thread;
 use std::time::Duration;
