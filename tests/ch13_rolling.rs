@@ -1,6 +1,7 @@
 //! Chapter 13: two showcase processes share a port with `--reuse-port`, and each is restarted
 //! in turn (start the new one, `SIGTERM` the old one, wait for it to exit) while clients keep
-//! sending requests over kept-alive connections. Not one request may fail.
+//! sending requests over kept-alive connections. Not one request may fail, save (without
+//! `net.ipv4.tcp_migrate_req`) a new connection the kernel resets as the old listener closes.
 
 mod support;
 
@@ -38,5 +39,26 @@ fn a_rolling_restart_under_load_fails_no_request() {
         tally.ok >= 400 && tally.reconnects > 0,
         "the clients were busy across the restarts: {tally:?}"
     );
-    assert_eq!(tally.failed, 0, "no request fails: {tally:?}");
+    if migrates_queued_connections() {
+        assert_eq!(tally.failed, 0, "no request fails: {tally:?}");
+    } else {
+        // Without `tcp_migrate_req` the kernel resets a connection still in the handshake, or
+        // in the closing listener's queue, when the old process closes its listener: the one
+        // failure weft cannot prevent, and the chapter's measured floor. Every other failure
+        // (a kept-alive connection, a status other than 200) is still one too many.
+        assert!(
+            tally.failed as usize == tally.failures.len()
+                && tally.failures.iter().all(|failure| {
+                    failure.starts_with("connect: ")
+                        || failure.starts_with("ConnectionReset on a new connection")
+                }),
+            "only new connections reset by the closing listener fail: {tally:?}"
+        );
+    }
+}
+
+/// Whether the kernel hands a closing listener's queued connections to another listener of
+/// its group (`net.ipv4.tcp_migrate_req`); unknown counts as no.
+fn migrates_queued_connections() -> bool {
+    std::fs::read_to_string("/proc/sys/net/ipv4/tcp_migrate_req").is_ok_and(|v| v.trim() == "1")
 }
