@@ -17,8 +17,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use weft::app::{App, Ctx, HttpError, Json};
-use weft::middleware::access_log::AccessLog;
-use weft::middleware::request_id::AssignRequestId;
 use weft::request::Request;
 use weft::response::Response;
 use weft::server::Config;
@@ -64,8 +62,6 @@ fn app(panic_every: u64) -> App<State> {
         panic_every,
         requests: AtomicU64::new(0),
     });
-    // The panic log line names the request id this layer gives each request.
-    app.wrap(AccessLog).wrap(AssignRequestId);
     app.get("/", maybe_panic);
     app.get("/users/:id", get_user);
     app.post("/users", create_user);

@@ -36,6 +36,7 @@ pub fn media_quality(accept: Option<&str>, candidate: &str) -> f32 {
     best.map_or(0.0, |(_, q)| q)
 }
 
+// > ch09
 /// The weight the client's `Accept-Encoding` header gives content coding `coding` (such as
 /// `gzip`): its own entry's weight, else the weight of `*`, else 0. No header: 0, because
 /// a server should not compress for a client that did not ask (§12.5.3 allows either).
@@ -54,6 +55,7 @@ pub fn coding_quality(accept_encoding: Option<&str>, coding: &str) -> f32 {
     }
     any.unwrap_or(0.0)
 }
+// < ch09
 
 /// The `(value, weight)` pairs of a comma-separated list of weighted choices. A choice
 /// whose weight does not parse is left out: it cannot be trusted either way.
@@ -116,6 +118,7 @@ mod tests {
         }
     }
 
+    // > ch09
     #[test]
     fn codings_with_weights_and_star() {
         let cases: &[(Option<&str>, f32)] = &[
@@ -133,4 +136,5 @@ mod tests {
             assert_eq!(coding_quality(*header, "gzip"), *q, "{header:?}");
         }
     }
+    // < ch09
 }

@@ -243,7 +243,7 @@ impl TestResponse {
         match content {
             Content::Empty => {}
             Content::Bytes(bytes) => body = bytes,
-            Content::Static(bytes) => body = bytes.to_vec(),
+            Content::Static(bytes) => body = bytes.to_vec(), // > ch11
             Content::Chunks(chunks) => chunks.for_each(|piece| body.extend(piece)),
             Content::Reader(mut reader) => {
                 reader.read_to_end(&mut body).expect("the body reads");

@@ -65,11 +65,14 @@ impl<S> App<S> {
     // ANCHOR: refuse
     /// Answers a request the server refuses after reading its head (a body over the limit,
     /// broken chunked framing, a body too slow: see [`Service`](crate::server::Service)) as
-    /// if a handler had returned `HttpError::from(error)`: through the application's layers
-    /// (the access log logs it with its status), and rendered like any error, with the
+    /// if a handler had returned `HttpError::from(error)`: rendered like any error, with the
     /// [`App::on_status`] and [`App::on_error`] pages, JSON for a client that prefers it, and
-    /// the details in debug mode. Group layers do not run: no route was chosen, as for a
-    /// `404`.
+    /// the details in debug mode.
+    // > ch09
+    ///
+    /// It goes through the application's layers (the access log logs it with its status).
+    /// Group layers do not run: no route was chosen, as for a `404`.
+    // < ch09
     ///
     /// ```
     /// use weft::app::App;
@@ -84,7 +87,12 @@ impl<S> App<S> {
     /// assert_eq!(response.status(), 413);
     /// ```
     pub fn refuse(&self, request: &mut Request<'_>, error: ProtocolError) -> Response {
+        /* ch08 < ch09
+        let response = Response::from_error(HttpError::from(error));
+        self.finish(request, response)
+        */
         self.through_layers(request, |_| Response::from_error(HttpError::from(error)))
+        // > ch09
     }
     // ANCHOR_END: refuse
     // < ch08

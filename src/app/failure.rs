@@ -2,8 +2,8 @@
 //! threw, and turns every failure into one kind of answer.
 //!
 //! - A panic is caught around the handler and again around the whole chain of layers, and
-//!   becomes `500` for that request only. It is logged once, here, with the method, path
-//!   and request id; the process-wide panic hook stays quiet while a handler runs (see
+//!   becomes `500` for that request only. It is logged once, here, naming the request; the
+//!   process-wide panic hook stays quiet while a handler runs (see
 //!   [`quiet_hook`]), so the default "thread panicked at" message is not printed as well.
 //! - An [`HttpError`] (returned, or made from a panic) is rendered into its body here,
 //!   where the request is known: a custom page from [`App::on_status`] or
@@ -16,7 +16,10 @@ use std::sync::Once;
 use crate::error::HttpError;
 use crate::negotiate::media_quality;
 use crate::pool::panic_message;
-use crate::request::{Request, RequestId};
+/* ch08 < ch09
+use crate::request::Request;
+*/
+use crate::request::{Request, RequestId}; // > ch09
 use crate::response::{reason, Response};
 
 use super::App;
@@ -65,7 +68,7 @@ impl<S> App<S> {
     ) -> Response {
         quiet_hook();
         CATCHING.with(|n| n.set(n.get() + 1));
-        // AssertUnwindSafe: after a panic the request is only read (method, path, id) and the
+        // AssertUnwindSafe: after a panic the request is only read (for the log line) and the
         // handler's half-done work is dropped. State the handler shares with others is the
         // exception: a `Mutex` it held is poisoned, which the next user of it will see.
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| f(request)));
@@ -76,11 +79,9 @@ impl<S> App<S> {
         };
         let location = LOCATION.with(Cell::take).unwrap_or_else(|| "?".to_string());
         let message = panic_message(&*payload);
-        let id = id_of(request);
         log::error!(
-            "{} {} (request {id}): handler panicked at {location}: {message}",
-            request.method(),
-            request.target(),
+            "{}: handler panicked at {location}: {message}",
+            named(request)
         );
         let mut error = HttpError::internal(format_args!("panicked at {location}: {message}"));
         error.logged = true;
@@ -112,11 +113,9 @@ impl<S> App<S> {
             match attempt.error() {
                 None => page = Some(attempt),
                 Some(failed) => {
-                    let id = id_of(request);
                     log::error!(
-                        "{} {} (request {id}): the error handler for {} failed: {failed}",
-                        request.method(),
-                        request.target(),
+                        "{}: the error handler for {} failed: {failed}",
+                        named(request),
                         error.status(),
                     );
                 }
@@ -166,20 +165,27 @@ impl<S> App<S> {
         let Some(detail) = error.detail().filter(|_| !error.logged) else {
             return;
         };
-        let id = id_of(request);
-        let (method, target) = (request.method(), request.target());
+        let request = named(request);
         if error.status() >= 500 {
-            log::error!(
-                "{method} {target} (request {id}): {} {detail}",
-                error.status()
-            );
+            log::error!("{request}: {} {detail}", error.status());
         } else {
-            log::debug!(
-                "{method} {target} (request {id}): {} {detail}",
-                error.status()
-            );
+            log::debug!("{request}: {} {detail}", error.status());
         }
     }
+}
+
+/* ch08 < ch09
+/// How a log line names a request: its method and target.
+fn named(request: &Request<'_>) -> String {
+    format!("{} {}", request.method(), request.target())
+}
+*/
+// > ch09
+/// How a log line names a request: its method, target and id, so that every line about one
+/// request can be found by the id the client was given.
+fn named(request: &mut Request<'_>) -> String {
+    let id = id_of(request);
+    format!("{} {} (request {id})", request.method(), request.target())
 }
 
 /// The request's id for a log line: the one a layer gave it (the request id layer, say), or
@@ -193,6 +199,7 @@ fn id_of(request: &mut Request<'_>) -> RequestId {
     request.extensions_mut().insert(id);
     id
 }
+// < ch09
 
 /// The error response with `page`'s body and content headers, and `status` whatever the
 /// page said (a 404 page is a 404). Headers the error response had that the page does not

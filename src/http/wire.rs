@@ -102,7 +102,7 @@ impl Wire {
         self.buf.truncate(self.end);
         self.buf.shrink_to_fit();
         self.out = Vec::new();
-        self.head = Vec::new();
+        self.head = Vec::new(); // > ch11
     }
     // ANCHOR_END: shrink
 

@@ -34,7 +34,7 @@ impl<S> Middleware<S> for AccessLog {
         let bytes = match response.content() {
             Content::Empty => Size(Some(0)),
             Content::Bytes(bytes) => Size(Some(bytes.len() as u64)),
-            Content::Static(bytes) => Size(Some(bytes.len() as u64)),
+            Content::Static(bytes) => Size(Some(bytes.len() as u64)), // > ch11
             Content::File(_, len) => Size(Some(*len)),
             Content::Chunks(_) | Content::Reader(_) => Size(None),
         };

@@ -69,6 +69,7 @@ impl<S> Middleware<S> for Gzip {
                 Ok(packed) => Content::Bytes(packed),
                 Err(_) => return response.with_content(Content::Bytes(bytes)),
             },
+            // > ch11
             Content::Static(bytes) if bytes.len() < self.min_size => {
                 return response.with_content(Content::Static(bytes));
             }
@@ -76,6 +77,7 @@ impl<S> Middleware<S> for Gzip {
                 Ok(packed) => Content::Bytes(packed),
                 Err(_) => return response.with_content(Content::Static(bytes)),
             },
+            // < ch11
             Content::Empty => return response,
             Content::File(file, _) => Content::Reader(Box::new(ReadEncoder::new(file, level))),
             Content::Reader(reader) => Content::Reader(Box::new(ReadEncoder::new(reader, level))),

@@ -10,7 +10,10 @@
 
 use super::{Middleware, Next};
 use crate::request::Request;
-use crate::response::{HeaderText, Response};
+/* ch09 < ch11
+use crate::response::Response;
+*/
+use crate::response::{HeaderText, Response}; // > ch11
 
 pub use crate::request::RequestId;
 
@@ -32,10 +35,16 @@ impl<S> Middleware<S> for AssignRequestId {
             .and_then(RequestId::new)
             .unwrap_or_else(RequestId::generate);
         // A `RequestId` is a plain value (`Copy`): one copy for the request, one for the
-        // response, where a generated id fits inline in the header's text.
+        // response.
         request.extensions_mut().insert(id);
+        /* ch09 < ch11
+        next.run(request).with_header(HEADER, id.as_str().to_string())
+        */
+        // > ch11
+        // A generated id fits inline in the header's text.
         next.run(request)
             .with_header(HEADER, HeaderText::copied(id.as_str()))
+        // < ch11
     }
 }
 // ANCHOR_END: request_id

@@ -9,7 +9,10 @@ use std::time::Instant;
 
 use super::{Middleware, Next};
 use crate::request::Request;
-use crate::response::{HeaderText, Response};
+/* ch09 < ch11
+use crate::response::Response;
+*/
+use crate::response::{HeaderText, Response}; // > ch11
 
 // ANCHOR: timing
 /// The layer that adds `Server-Timing: app;dur=…`.
@@ -21,11 +24,16 @@ impl<S> Middleware<S> for ServerTiming {
         let start = Instant::now();
         let response = next.run(request);
         // Milliseconds with two decimals, written as two integers: formatting a float
-        // exactly costs more. Up to 99999.99 ms the value fits inline, with no
-        // `String` (chapter 11).
+        // exactly costs more.
         let hundredths = (start.elapsed().as_micros() + 5) / 10;
         let (ms, fraction) = (hundredths / 100, hundredths % 100);
+        /* ch09 < ch11
+        let value = format!("app;dur={ms}.{fraction:02}");
+        */
+        // > ch11
+        // Up to 99999.99 ms the value fits inline, with no `String`.
         let value = HeaderText::formatted(format_args!("app;dur={ms}.{fraction:02}"));
+        // < ch11
         response.with_added_header("Server-Timing", value)
     }
 }
