@@ -91,8 +91,9 @@ impl<S> App<S> {
         let response = Response::from_error(HttpError::from(error));
         self.finish(request, response)
         */
-        self.through_layers(request, |_| Response::from_error(HttpError::from(error)))
         // > ch09
+        self.through_layers(request, |_| Response::from_error(HttpError::from(error)))
+        // < ch09
     }
     // ANCHOR_END: refuse
     // < ch08

@@ -174,6 +174,7 @@ impl<S> App<S> {
     }
 }
 
+// ANCHOR: named
 /* ch08 < ch09
 /// How a log line names a request: its method and target.
 fn named(request: &Request<'_>) -> String {
@@ -200,6 +201,7 @@ fn id_of(request: &mut Request<'_>) -> RequestId {
     id
 }
 // < ch09
+// ANCHOR_END: named
 
 /// The error response with `page`'s body and content headers, and `status` whatever the
 /// page said (a 404 page is a 404). Headers the error response had that the page does not
