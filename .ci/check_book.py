@@ -23,7 +23,8 @@ any fired:
 - repeats: no listing is shown twice, whether by the same include or by another include that
   resolves to the same text, and no listing on a page is wholly contained in another listing
   on that page (nested anchors both included). A later chapter shows what it changes, not the
-  whole function again.
+  whole function again: an anchor a chapter includes from its snapshot that an earlier
+  chapter included from its own, with other text, must be the diff between the two.
 - placeholders: no TODO, TBD, FIXME, "being written" or "coming soon" in a page, no section
   whose heading is followed by nothing, and one top-level heading per page.
 - figures: every file in chapters/figures/ and chapters/img/ is shown or included by a page,
@@ -278,6 +279,38 @@ def normalized(text):
 def contains(outer, inner):
     n = len(inner)
     return any(outer[i:i + n] == inner for i in range(len(outer) - n + 1))
+
+
+def snapshot_place(inc):
+    """(chapter, path inside the snapshot) of an include from a chapter's snapshot, else None."""
+    match = SNAPSHOT_FILE.search(inc.spec)
+    if not match:
+        return None
+    return int(match.group(1)), inc.spec[match.end():].partition(":")[0]
+
+
+def check_changes_shown_whole(root, includes, problems):
+    """A listing a later chapter shows again, changed, must be shown as its change (a diff
+    from the earlier chapter's snapshot), not whole: the reader cannot see what changed."""
+    first = {}
+    for inc in includes:
+        place = snapshot_place(inc)
+        if place is None or not inc.selector:
+            continue
+        chapter, path = place
+        key = (path, inc.selector)
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = (chapter, inc)
+            continue
+        was, shown = earlier
+        if was < chapter and normalized(shown.text) != normalized(inc.text):
+            problems.append(
+                f"{inc.where(root)}: {{{{#include {inc.spec}}}}} shows again, changed, the"
+                f" listing chapter {was} showed at {shown.where(root)}; include the change"
+                f" instead: target/snapshots/diff/ch{was:02}-ch{chapter:02}/{path}/"
+                f"{inc.selector}.diff"
+            )
 
 
 def check_repeats(root, includes, problems):
@@ -647,6 +680,7 @@ def check(root):
     for path in sorted(anchored):
         check_anchors(root, path, problems)
     check_repeats(root, includes, problems)
+    check_changes_shown_whole(root, includes, problems)
     check_snapshot_sources(root, includes, problems)
     check_figures(root, chapters, pages, includes, problems)
     return problems
@@ -657,7 +691,7 @@ def check(root):
 
 SELF_TEST_FILES = {
     "chapters/SUMMARY.md": "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n"
-    "- [Step](ch02-step.md)\n",
+    "- [Step](ch02-step.md)\n- [More](ch03-more.md)\n",
     "chapters/ch02-step.md": """# Step
 
 ```rust
@@ -690,7 +724,10 @@ SELF_TEST_FILES = {
 """,
     "target/snapshots/ch01/src/step.rs": "// ANCHOR: then\nfn then() {}\n// ANCHOR_END: then\n",
     "target/snapshots/ch02/src/step.rs": "// ANCHOR: now\nfn now() {}\n// ANCHOR_END: now\n",
-    "target/snapshots/ch03/src/step.rs": "// ANCHOR: later\nfn later() {}\n// ANCHOR_END: later\n",
+    "target/snapshots/ch03/src/step.rs": "// ANCHOR: later\nfn later() {}\n// ANCHOR_END: later\n"
+    "// ANCHOR: then\nfn then() { again(); }\n// ANCHOR_END: then\n",
+    "chapters/ch03-more.md": "# More\n\n```rust\n"
+    "{{#include ../target/snapshots/ch03/src/step.rs:then}}\n```\n",
     "target/snapshots/diff/ch01-ch02/src/step.rs/now.diff": "-fn then() {}\n+fn now() {}\n",
     "target/snapshots/diff/ch01-ch03/src/step.rs/later.diff": "-fn then() {}\n+fn later() {}\n",
     "tests/compile_fail/step.rs": "fn main() { let x: u8 = 256; }\n",
@@ -825,6 +862,7 @@ SELF_TEST_EXPECTED = [
     ("chapters/ch02-step.md", "ch03/src/step.rs:later", "from chapter 3's snapshot, later"),
     ("chapters/ch02-step.md", "../src/good.rs:twice_more", "from the source"),
     ("chapters/ch02-step.md", "ch01-ch03", "a diff ending at chapter 3"),
+    ("chapters/ch03-more.md", "ch03/src/step.rs:then", "shows again, changed"),
 ]
 
 

@@ -1,4 +1,4 @@
-//! Chapter 6: HTTP dates, and the `Date` header formatted at most once a second.
+//! Chapters 5 and 6: HTTP dates, and the `Date` header formatted at most once a second.
 //!
 //! RFC 9110 §6.6.1 asks an origin server with a clock to send `Date` on every response, in the
 //! fixed format `Sun, 06 Nov 1994 08:49:37 GMT` (§5.6.7, *IMF-fixdate*). The calendar

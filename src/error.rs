@@ -1,5 +1,5 @@
 /* ch07 < ch08
-//! Chapter 7: what `Option` and `Result` turn into; chapter 8 makes this the home of errors.
+//! Chapter 7: what `Option` and `Result` turn into.
 
 use crate::response::{IntoResponse, Response};
 

@@ -1,4 +1,4 @@
-//! Chapter 6: the response a handler returns.
+//! Chapters 5 and 6: the response a handler returns.
 //!
 //! A [`Response`] is a status, some headers and a [`Content`]: nothing, bytes in memory, a
 //! stream of unknown length, or a file. The handler says *what* to send; the connection loop

@@ -1,4 +1,4 @@
-//! Chapter 6: writing a response, framed correctly whatever the handler returned.
+//! Chapters 5 and 6: writing a response, framed correctly whatever the handler returned.
 //!
 //! The handler chose a status, headers and [`Content`]; this module decides the framing
 //! (RFC 9112 §6): a `Content-Length` when the length is known, `chunked` when it is not and
