@@ -154,8 +154,10 @@ pub mod testing; // > ch08
 
 // > ch05
 /// Not part of weft's API: the parser's and the router's inner pieces, public only so that
-/// the benchmarks (`benches/`) and the property tests (`tests/http_properties.rs`,
-/// `tests/router.rs`) can reach them. They change whenever the book needs them to.
+/// the benchmarks (`benches/`), the property tests (`tests/http_properties.rs`,
+/// `tests/router.rs`) and chapter 5's examples of the parser and the body decoder
+/// (`examples/ch05_head.rs`, `examples/ch05_body.rs`) can reach them. They change whenever
+/// the book needs them to.
 #[doc(hidden)]
 pub mod internals {
     /// The request-head parser of chapter 5.
