@@ -27,6 +27,7 @@ any fired:
   chapter included from its own, with other text, must be the diff between the two.
 - placeholders: no TODO, TBD, FIXME, "being written" or "coming soon" in a page, no section
   whose heading is followed by nothing, and one top-level heading per page.
+- links: a link to a section (`page.md#id`, `#id`) names a heading that page has.
 - figures: every file in chapters/figures/ and chapters/img/ is shown or included by a page,
   and every page is in SUMMARY.md.
 - flags: every flag in a command that runs an example (`cargo run --example NAME -- --flag`)
@@ -455,6 +456,50 @@ def check_figures(root, chapters, pages, includes, problems):
 
 
 # ---------------------------------------------------------------------------------------------
+# Links
+
+LINK = re.compile(r"\]\(([A-Za-z0-9_./-]*\.md)?#([^)\s]+)\)")
+HEADING_TEXT = re.compile(r"^#{1,6}\s+(.*?)\s*$")
+
+
+def heading_ids(text):
+    """The ids mdBook gives a page's headings: the heading's text lower-cased, spaces made
+    dashes, other punctuation dropped, and a repeat numbered (`-1`, `-2`)."""
+    ids, seen = set(), {}
+    for _, line, in_code in prose_lines(text):
+        match = None if in_code else HEADING_TEXT.match(line)
+        if not match:
+            continue
+        title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group(1)).replace("`", "")
+        slug = "".join(
+            ch.lower() if ch.isalnum() or ch in "_-" else "-" if ch.isspace() else ""
+            for ch in title
+        )
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        ids.add(slug if count == 0 else f"{slug}-{count}")
+    return ids
+
+
+def check_links(root, pages, problems):
+    """A link to a section (`page.md#section`, `#section`) names a heading that exists:
+    mdBook does not warn, and the reader lands at the top of the page instead."""
+    ids = {page.resolve(): heading_ids(page.read_text(encoding="utf-8")) for page in pages}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for match in LINK.finditer(text):
+            target = (page.parent / match.group(1)).resolve() if match.group(1) else page.resolve()
+            line = text.count("\n", 0, match.start()) + 1
+            if target not in ids:
+                problems.append(f"{rel(root, page)}:{line}: a link to {match.group(1)}, no such page")
+            elif match.group(2) not in ids[target]:
+                problems.append(
+                    f"{rel(root, page)}:{line}: a link to #{match.group(2)}, which"
+                    f" {rel(root, target)} has no heading for"
+                )
+
+
+# ---------------------------------------------------------------------------------------------
 # Flags
 
 
@@ -683,6 +728,7 @@ def check(root):
     check_changes_shown_whole(root, includes, problems)
     check_snapshot_sources(root, includes, problems)
     check_figures(root, chapters, pages, includes, problems)
+    check_links(root, pages, problems)
     return problems
 
 
@@ -752,7 +798,7 @@ SELF_TEST_FILES = {
 
 ## Next
 
-Text, with `--workers 4` in prose, and a TODO.
+Text, with `--workers 4` in prose, and a TODO. See [two](two.md#nowhere), [next](#next).
 
 ```console
 $ cargo run --release --example ch01_x -- --workers 4 --wokers 4
@@ -863,6 +909,7 @@ SELF_TEST_EXPECTED = [
     ("chapters/ch02-step.md", "../src/good.rs:twice_more", "from the source"),
     ("chapters/ch02-step.md", "ch01-ch03", "a diff ending at chapter 3"),
     ("chapters/ch03-more.md", "ch03/src/step.rs:then", "shows again, changed"),
+    ("chapters/one.md", "[two](two.md#nowhere)", "has no heading for"),
 ]
 
 
