@@ -92,8 +92,8 @@ MAX_PAGE_WORDS = 4000
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 # A measured figure's parts: its results page and its chart, both in chapters/figures/.
-FIGURE_PAGE = re.compile(r"^\s*\{\{#include\s+figures/([\w.-]+)\.md\s*\}\}\s*$")
-FIGURE_CHART = re.compile(r"^\s*!\[[^\]]*\]\(figures/([\w.-]+)\.svg\)\s*$")
+FIGURE_PAGE = re.compile(r"^\s*\{\{#include\s+(?:\.\./)*figures/([\w.-]+)\.md\s*\}\}\s*$")
+FIGURE_CHART = re.compile(r"^\s*!\[[^\]]*\]\((?:\.\./)*figures/([\w.-]+)\.svg\)\s*$")
 MIN_CAPTION_WORDS = 8
 # The verbs captions use to say what to see; a caption has one of these or a word in -ed.
 CAPTION_VERBS = set("""
@@ -743,13 +743,15 @@ def check(root):
     chapters = root / "chapters"
     pages = sorted(chapters.glob("*.md"))
     includes = []
+    # Every page, sub-pages in folders too: the page budget and the figures' captions.
     for md in sorted(chapters.rglob("*.md")):
         if md.name != "SUMMARY.md" and not set(md.relative_to(chapters).parts) & set(FIGURE_DIRS):
-            check_budget(root, md, md.read_text(encoding="utf-8"), problems)
+            text = md.read_text(encoding="utf-8")
+            check_budget(root, md, text, problems)
+            check_captions(root, md, text, problems)
     for md in pages:
         text = md.read_text(encoding="utf-8")
         resolve(root, md, text, problems, includes)
-        check_captions(root, md, text, problems)
         check_typed_rust(root, md, text, problems)
         check_placeholders(root, md, text, problems)
         check_flags(root, md, text, problems)
@@ -921,6 +923,8 @@ Text.
     "chapters/figures/none.md": "The uncaptioned figure's page.\n",
     # 4,001 words of prose and a heading: over the budget.
     "chapters/long.md": "# Long\n\n" + "word " * 4001 + "\n",
+    # A sub-page in a folder is a page too.
+    "chapters/part/deep.md": "# Deep\n\n" + "word " * 4001 + "\n",
     # 3,998 words of prose and a heading, and much more that is not prose: within it.
     "chapters/fits.md": "# Fits\n\n" + "word " * 3998 + "\n\n```text\n" + "code " * 5000
     + "\n```\n\n<!-- " + "comment " * 100 + "-->\n\n[link]: https://example.com/a b c d\n"
@@ -993,6 +997,7 @@ SELF_TEST_EXPECTED = [
     ("chapters/ch02-step.md", "../src/good.rs:twice_more", "from the source"),
     ("chapters/ch02-step.md", "ch01-ch03", "a diff ending at chapter 3"),
     ("chapters/long.md", None, "4,003 words of prose, over the page budget"),
+    ("chapters/part/deep.md", None, "4,003 words of prose, over the page budget"),
     ("chapters/figs.md", "![A chart](figures/label.svg)", "the caption is a label"),
     ("chapters/figs.md", "![A chart](figures/short.svg)", "a caption of 3 words"),
     ("chapters/figs.md", "![A chart](figures/unended.svg)", "not a sentence"),
