@@ -39,6 +39,20 @@ any fired:
   lacks, and does not use bash's `/dev/tcp`, which zsh lacks, unless the block starts `bash`.
 - sizes: a file size a console block prints (`$ wc -c < FILE`, and a `Content-Length` in the
   same block, the length of the response that sends that file) is the file's size today.
+- budget: no page under chapters/ (figures/ aside) holds more than 4,000 words of prose, a
+  reader's sitting; a longer chapter is split into sub-pages. Prose is every whitespace-
+  separated word outside fenced code blocks, leaving out {{#include}} lines, HTML comments
+  and link reference definitions (`[name]: https://...`); headings, lists and tables count.
+- captions: every measured figure a page shows (a results page `{{#include figures/NAME.md}}`
+  and its chart `![...](figures/NAME.svg)`) has a caption right after its last part (the
+  chart, or the results page when it has no chart): the next paragraph, in italics
+  (`*...*`), so that the reader, and this check, can tell it from the prose around it. The
+  caption says what to see, not what the figure is: a sentence of at least 8 words, ending
+  in a full stop, with a verb (a word from a short list of the verbs captions use, or one
+  ending in -ed). "*Requests per second for chapters 2 to 4.*" is a label and fails;
+  "*The pool's thread count stays at 66 whatever the connections; chapter 3's grows with
+  them.*" passes. Diagrams in chapters/img/ carry their description in their alt text and
+  are not checked.
 
 `--self-test` runs every check on small planted bad inputs and fails unless each one fires
 (and stays quiet on the good inputs beside them).
@@ -75,6 +89,27 @@ PLACEHOLDER_PHRASE = re.compile(
 )
 HEADING = re.compile(r"^(#{1,6})\s+\S")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)|<img[^>]*\bsrc=\"([^\"]+)\"", re.DOTALL)
+# The most prose words a page may hold.
+MAX_PAGE_WORDS = 4000
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
+# A measured figure's parts: its results page and its chart, both in chapters/figures/.
+FIGURE_PAGE = re.compile(r"^\s*\{\{#include\s+(?:\.\./)*figures/([\w.-]+)\.md\s*\}\}\s*$")
+FIGURE_CHART = re.compile(r"^\s*!\[[^\]]*\]\((?:\.\./)*figures/([\w.-]+)\.svg\)\s*$")
+MIN_CAPTION_WORDS = 8
+# The verbs captions use to say what to see; a caption has one of these or a word in -ed.
+CAPTION_VERBS = set("""
+is are was were be been has have had does do did can cannot can't will would may must
+stay stays grow grows fall falls rise rises hold holds keep keeps serve serves answer answers
+cost costs take takes beat beats match matches drop drops climb climbs reach reaches double
+doubles halve halves need needs leave leaves lose loses gain gains show shows track tracks
+follow follows sit sits use uses spend spends make makes get gets fail fails refuse refuses
+survive survives stop stops run runs go goes come comes lead leads trail trails lag lags
+win wins lie lies move moves change changes equal equals exceed exceeds shrink shrinks
+vanish vanishes disappear disappears remain remains count counts add adds fit fits give
+gives pay pays wait waits queue queues level levels flatten flattens peak peaks outrun
+outruns overtake overtakes collapse collapses
+""".split())
 # Flags every program in the book accepts: `Flags::from_env` answers --help itself.
 ALWAYS_ACCEPTED = {"--help", "-h"}
 SHELL_BREAKS = {";", "&", "&&", "|", "||", "(", ")", ";;"}
@@ -455,6 +490,84 @@ def check_figures(root, chapters, pages, includes, problems):
                 problems.append(f"{rel(root, page)}:1: a page that SUMMARY.md does not list")
 
 
+def prose_words(text):
+    """The words of prose in a page: outside fenced code, {{#include}} lines, HTML comments
+    and link reference definitions."""
+    text = HTML_COMMENT.sub(" ", text)
+    words = 0
+    for _, line, in_code in prose_lines(text):
+        if in_code or INCLUDE.search(line) or LINK_DEFINITION.match(line):
+            continue
+        words += len(line.split())
+    return words
+
+
+def check_budget(root, md, text, problems):
+    words = prose_words(text)
+    if words > MAX_PAGE_WORDS:
+        problems.append(
+            f"{rel(root, md)}:1: {words:,} words of prose, over the page budget of"
+            f" {MAX_PAGE_WORDS:,}; split the page into sub-pages"
+        )
+
+
+def is_verb(word):
+    word = word.lower().strip(".,;:!?()'\"*_`")
+    return word in CAPTION_VERBS or (len(word) > 4 and word.endswith("ed"))
+
+
+def check_captions(root, md, text, problems):
+    """A measured figure is followed by an italic caption that says what to see."""
+    lines = HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).splitlines()
+    outside = {number for number, _, in_code in prose_lines(text) if not in_code}
+    charts = {
+        FIGURE_CHART.match(line).group(1)
+        for number, line in enumerate(lines, 1)
+        if number in outside and FIGURE_CHART.match(line)
+    }
+    name = rel(root, md)
+    for number, line in enumerate(lines, 1):
+        if number not in outside:
+            continue
+        page = FIGURE_PAGE.match(line)
+        chart = FIGURE_CHART.match(line)
+        # A figure's caption follows its chart, or its results page when it has no chart.
+        if not (chart or (page and page.group(1) not in charts)):
+            continue
+        figure = (chart or page).group(1)
+        at = number
+        while at < len(lines) and not lines[at].strip():
+            at += 1
+        paragraph = []
+        while at < len(lines) and lines[at].strip():
+            paragraph.append(lines[at].strip())
+            at += 1
+        caption = " ".join(paragraph)
+        where = f"{name}:{number}: figure {figure!r}"
+        if not re.fullmatch(r"([*_])[^*_\s].*[^\s]\1", caption, re.DOTALL) or caption[:2] in (
+            "**",
+            "__",
+        ):
+            problems.append(
+                f"{where} has no caption: put one right after it, in italics (*...*), saying"
+                " what the reader should see in it"
+            )
+            continue
+        words = caption[1:-1].split()
+        if len(words) < MIN_CAPTION_WORDS:
+            problems.append(
+                f"{where}: a caption of {len(words)} words; say what to see in a sentence of"
+                f" at least {MIN_CAPTION_WORDS}"
+            )
+        elif not caption[1:-1].rstrip().endswith((".", "!", "?")):
+            problems.append(f"{where}: the caption is not a sentence; end it with a full stop")
+        elif not any(is_verb(word) for word in words):
+            problems.append(
+                f"{where}: the caption is a label, with no verb; say what the figure shows"
+                " (what grows, stays, beats what)"
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # Links
 
@@ -708,6 +821,12 @@ def check(root):
     chapters = root / "chapters"
     pages = sorted(chapters.glob("*.md"))
     includes = []
+    # Every page, sub-pages in folders too: the page budget and the figures' captions.
+    for md in sorted(chapters.rglob("*.md")):
+        if md.name != "SUMMARY.md" and not set(md.relative_to(chapters).parts) & set(FIGURE_DIRS):
+            text = md.read_text(encoding="utf-8")
+            check_budget(root, md, text, problems)
+            check_captions(root, md, text, problems)
     for md in pages:
         text = md.read_text(encoding="utf-8")
         resolve(root, md, text, problems, includes)
@@ -737,7 +856,8 @@ def check(root):
 
 SELF_TEST_FILES = {
     "chapters/SUMMARY.md": "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n"
-    "- [Step](ch02-step.md)\n- [More](ch03-more.md)\n",
+    "- [Step](ch02-step.md)\n- [More](ch03-more.md)\n- [Figs](figs.md)\n- [Long](long.md)\n"
+    "- [Fits](fits.md)\n",
     "chapters/ch02-step.md": """# Step
 
 ```rust
@@ -818,6 +938,8 @@ $ exec 3<>/dev/tcp/127.0.0.1/8080
 
 ![A chart](figures/shown.svg)
 
+*The one bar of this chart stays the same height in every run.*
+
 ```console
 $ curl -I http://127.0.0.1:8080/file
 Content-Length: 12
@@ -842,6 +964,56 @@ $ wc -c < src/good.rs
 # two, again
 """,
     "chapters/orphan.md": "# Orphan\n\nNot in the summary.\n",
+    "chapters/figs.md": """# Figs
+
+{{#include figures/good.md}}
+
+![A chart](figures/good.svg)
+
+*The pool's thread count stays flat
+while chapter 3's grows with every connection.*
+
+{{#include figures/label.md}}
+
+![A chart](figures/label.svg)
+
+*Requests per second for chapters 2 to 4.*
+
+![A chart](figures/short.svg)
+
+*Chapter 3 grows.*
+
+![A chart](figures/unended.svg)
+
+*Chapter 3's memory grows with every idle connection it holds*
+
+{{#include figures/plain.md}}
+
+What to look for:
+
+{{#include figures/none.md}}
+
+## After
+
+Text.
+""",
+    "chapters/figures/good.md": "The good figure's page.\n",
+    "chapters/figures/good.svg": "<svg/>\n",
+    "chapters/figures/label.md": "The labelled figure's page.\n",
+    "chapters/figures/label.svg": "<svg/>\n",
+    "chapters/figures/short.svg": "<svg/>\n",
+    "chapters/figures/unended.svg": "<svg/>\n",
+    "chapters/figures/plain.md": "The plain figure's page.\n",
+    "chapters/figures/none.md": "The uncaptioned figure's page.\n",
+    # 4,001 words of prose and a heading: over the budget.
+    "chapters/long.md": "# Long\n\n" + "word " * 4001 + "\n",
+    # A sub-page in a folder is a page too.
+    "chapters/part/deep.md": "# Deep\n\n" + "word " * 4001 + "\n",
+    # 3,998 words of prose and a heading, and much more that is not prose: within it.
+    "chapters/fits.md": "# Fits\n\n" + "word " * 3998 + "\n\n```text\n" + "code " * 5000
+    + "\n```\n\n<!-- " + "comment " * 100 + "-->\n\n[link]: https://example.com/a b c d\n"
+    + "\n{{#include ../src/fits.txt}}\n",
+    "src/fits.txt": "Included " + "text " * 100 + "too.\n",
     "chapters/figures/shown.md": "A figure page.\n",
     "chapters/figures/shown.svg": "<svg/>\n",
     "chapters/figures/unshown.svg": "<svg/>\n",
@@ -910,6 +1082,13 @@ SELF_TEST_EXPECTED = [
     ("chapters/ch02-step.md", "ch01-ch03", "a diff ending at chapter 3"),
     ("chapters/ch03-more.md", "ch03/src/step.rs:then", "shows again, changed"),
     ("chapters/one.md", "[two](two.md#nowhere)", "has no heading for"),
+    ("chapters/long.md", None, "4,003 words of prose, over the page budget"),
+    ("chapters/part/deep.md", None, "4,003 words of prose, over the page budget"),
+    ("chapters/figs.md", "![A chart](figures/label.svg)", "the caption is a label"),
+    ("chapters/figs.md", "![A chart](figures/short.svg)", "a caption of 3 words"),
+    ("chapters/figs.md", "![A chart](figures/unended.svg)", "not a sentence"),
+    ("chapters/figs.md", "{{#include figures/plain.md}}", "'plain' has no caption"),
+    ("chapters/figs.md", "{{#include figures/none.md}}", "'none' has no caption"),
 ]
 
 
@@ -972,7 +1151,7 @@ def main():
     if problems:
         sys.exit(1)
     print("book check clean: includes, snapshots, anchors, repeats, placeholders, figures,"
-          " flags, commands, sizes")
+          " flags, commands, sizes, budget, captions")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 //! The step-comparison tool: starts each chapter's server in turn, drives every one with the
 //! same load, and prints one Markdown table (optionally also a results page and SVG charts).
-//! Chapter "How to measure" explains what it does and how to read what it prints.
+//! The book's appendix "How to measure" explains what it does and how to read what it prints.
 //!
 //! Run: `cargo run --release --example compare -- --help`
 

@@ -2,8 +2,9 @@
 //!
 //! `N` client threads each own one connection. Each sends a request, reads the whole response,
 //! records how long that took, and sends the next one at once: the load is *closed*, so a slow
-//! server is offered less load, never more. Chapter "How to measure" explains what that means
-//! for the latencies it reports (coordinated omission) and why the book still uses it.
+//! server is offered less load, never more. The book's appendix "How to measure" explains what
+//! that means for the latencies it reports (coordinated omission) and why the book still uses
+//! it.
 //!
 //! The generator speaks just enough HTTP/1.1 for the book's servers: `GET` requests, responses
 //! framed by `Content-Length` or by the server closing, `Connection: close` detected so a

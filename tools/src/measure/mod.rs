@@ -1,6 +1,6 @@
 //! The step-comparison tool's parts: load generators, a resource sampler, and the table and
-//! chart it prints. Chapter "How to measure" explains each; `examples/compare.rs` puts them
-//! together.
+//! chart it prints. The book's appendix "How to measure" explains each; `examples/compare.rs`
+//! puts them together.
 //!
 //! | module | what |
 //! |---|---|
