@@ -8,6 +8,8 @@
 //! cheap. The server's context switches per request show how often a request made the
 //! server's threads give up the CPU: a hand-off between threads costs at least one.
 
+use std::io::{self, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -184,6 +186,30 @@ impl Measured {
     }
 }
 
+/// Waits until the server has answered what the warm-up left queued, before the measured
+/// run starts. wrk's warm-up is a run of its own: when it stops, its last requests may still
+/// wait in the server's queue (a server that answers one connection at a time holds up to
+/// one per connection), and serving them for clients that have gone would be counted against
+/// the measured window. One more request, on a connection of its own, is answered after
+/// them by such a server, so its answer says the queue is empty. A failure only means the
+/// wait is cut short; the run itself reports what went wrong.
+fn settle(load: &Load) {
+    let patience = Duration::from_secs(30);
+    let answered = TcpStream::connect_timeout(&load.addr, load.timeout).and_then(|mut stream| {
+        stream.set_read_timeout(Some(patience))?;
+        let request = format!(
+            "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            load.path, load.addr
+        );
+        stream.write_all(request.as_bytes())?;
+        // The server closes after its answer (`Connection: close`): read to the end.
+        io::copy(&mut stream, &mut io::sink())
+    });
+    if let Err(err) = answered {
+        log::warn!("the server did not answer after the warm-up: {err}");
+    }
+}
+
 /// Runs `load` with `generator` (or the own one, see [`Generator::for_load`]) against the
 /// server whose process is `server` (for its context switches; `None` to skip them): the
 /// warm-up, then the measured window.
@@ -192,6 +218,7 @@ pub fn run(generator: &Generator, load: &Load, server: Option<u32>) -> Result<Me
         Generator::Wrk { path, .. } => {
             if !load.warmup.is_zero() {
                 wrk::run(path, load, load.warmup)?;
+                settle(load);
             }
             let before = server.and_then(|pid| procfs::switches(pid).ok());
             let run = wrk::run(path, load, load.duration)?;
@@ -269,6 +296,8 @@ mod tests {
     use super::*;
     use std::io::{Read, Write};
     use std::net::{SocketAddr, TcpListener};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
 
     #[test]
     fn choices() {
@@ -383,5 +412,56 @@ mod tests {
         // Every exchange blocks the client and the server thread on a read at least once.
         let (voluntary, _) = run.switches_per_request().expect("switches were read");
         assert!(voluntary > 0.0, "{run:?}");
+    }
+
+    #[test]
+    fn settling_waits_for_what_a_one_at_a_time_server_still_has_queued() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Two requests a finished warm-up left behind, their clients already gone.
+        for _ in 0..2 {
+            let mut left = TcpStream::connect(addr).unwrap();
+            left.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                .unwrap();
+        }
+        // The server starts only now, and answers one connection at a time, in order; it
+        // counts each request before it answers it.
+        let count = Arc::new(AtomicUsize::new(0));
+        let counted = count.clone();
+        let served = thread::spawn(move || {
+            let mut heads = Vec::new();
+            for stream in listener.incoming().take(3) {
+                let mut stream = stream.unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut buf = [0u8; 1024];
+                let n = stream.read(&mut buf).unwrap();
+                heads.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            }
+            heads
+        });
+        let load = Load {
+            addr,
+            path: "/settle".into(),
+            connections: 2,
+            connection: loadgen::Connection::Close,
+            pipeline: 1,
+            warmup: Duration::from_millis(20),
+            duration: Duration::from_millis(20),
+            timeout: Duration::from_secs(2),
+        };
+        settle(&load);
+        // settle returned after its own request was answered, so after the two before it.
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        let paths = served.join().unwrap();
+        assert_eq!(paths.len(), 3);
+        assert!(
+            paths[..2].iter().all(|p| p.starts_with("GET / ")),
+            "{paths:?}"
+        );
+        assert!(paths[2].starts_with("GET /settle "), "{paths:?}");
     }
 }
