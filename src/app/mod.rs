@@ -53,6 +53,7 @@ use crate::response::Response;
 use crate::router::{InsertError, Router};
 use crate::server::{self, Config, Service};
 use crate::shutdown::Shutdown;
+use group::Registrant; // > ch09
 use methods::{Handler, Methods};
 
 // ANCHOR: app
@@ -462,8 +463,28 @@ where
 }
 
 impl<S> Register<S> for App<S> {
+    /* ch07 < ch09
     /// Adds a handler to the route's table, creating the route if it is new.
     fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+    */
+    // > ch09
+    /// Adds a handler the application registers itself, in no group.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+        self.add_by(None, method, pattern, handler)
+    }
+}
+
+impl<S> App<S> {
+    /// Adds a handler that the group `by` registered (`None`: the application) to the
+    /// route's table, creating the route if it is new.
+    fn add_by(
+        &mut self,
+        by: Option<Registrant<S>>,
+        method: &str,
+        pattern: &str,
+        handler: Handler<S>,
+    ) -> Result<(), RouteError> {
+        // < ch09
         if !rules::is_token(method) {
             let method = method.to_string();
             return Err(RouteError::BadMethod { method });
@@ -474,12 +495,18 @@ impl<S> Register<S> for App<S> {
                 route: pattern.to_string(),
             }),
             Some(table) => {
+                /* ch07 < ch09
                 table.add(method, handler);
+                */
+                table.add(method, handler, by); // > ch09
                 Ok(())
             }
             None => self
                 .router
+                /* ch07 < ch09
                 .insert(pattern, Methods::new(method, handler))
+                */
+                .insert(pattern, Methods::new(method, handler, by)) // > ch09
                 .map_err(|error| RouteError::Pattern {
                     method: method.to_string(),
                     error,
