@@ -54,66 +54,14 @@
 // < ch09
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock}; // > ch09
 
-use crate::middleware::{Middleware, Next}; // > ch09
+use crate::middleware::Middleware; // > ch09
 use crate::request::Request;
-use crate::response::Response; // > ch09
 
 use super::methods::Handler;
+use super::registrant::{Registrant, Scope}; // > ch09
 use super::{method_shortcuts, route, static_files, try_route, App, Ctx, IntoResponse};
 use super::{Register, RouteError};
-
-// > ch09
-/// A group's layers, known once the group's closure has returned.
-type Scope<S> = Arc<OnceLock<Vec<Box<dyn Middleware<S>>>>>;
-
-/// The group that registered a handler: the scopes of the groups around it, outermost
-/// first, then its own. The handler runs inside their layers, and so do the application's
-/// own answers on a route whose every handler this one group registered.
-pub(super) struct Registrant<S> {
-    scopes: Vec<Scope<S>>,
-}
-
-impl<S> Registrant<S> {
-    /// Whether `other` is the same group: not merely one with the same prefix, the same
-    /// `app.group(...)` call (or a group inside it would be another registrant).
-    pub(super) fn same(&self, other: &Registrant<S>) -> bool {
-        // The group's own scope comes last, and no other group shares it.
-        match (self.scopes.last(), other.scopes.last()) {
-            (Some(own), Some(other)) => Arc::ptr_eq(own, other),
-            _ => false,
-        }
-    }
-
-    /// Runs `endpoint` inside the layers, the outermost group's first.
-    pub(super) fn run(
-        &self,
-        request: &mut Request<'_>,
-        state: &S,
-        endpoint: &dyn Fn(&mut Request<'_>) -> Response,
-    ) -> Response {
-        within(&self.scopes, request, state, endpoint)
-    }
-}
-
-/// `endpoint` inside the layers of `scopes`, the first scope's outermost.
-fn within<S>(
-    scopes: &[Scope<S>],
-    request: &mut Request<'_>,
-    state: &S,
-    endpoint: &dyn Fn(&mut Request<'_>) -> Response,
-) -> Response {
-    let Some((outer, inner)) = scopes.split_first() else {
-        return endpoint(request);
-    };
-    let layers = outer.get().map_or(&[][..], Vec::as_slice);
-    Next::new(layers, state, &|request| {
-        within(inner, request, state, endpoint)
-    })
-    .run(request)
-}
-// < ch09
 
 // ANCHOR: group
 /// Routes under a prefix, created by [`App::group`].
@@ -240,7 +188,8 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
         Group::new(self.app, &prefix).build(build);
         */
         // > ch09
-        let outer = self.registrant().scopes;
+        let mut outer = self.outer.clone();
+        outer.push(self.scope.clone());
         Group::new(self.app, &prefix, outer).build(build);
         // < ch09
         self
@@ -287,9 +236,7 @@ impl<S: 'static> Register<S> for Group<'_, S> {
 impl<S> Group<'_, S> {
     /// This group, as the registrant of its handlers.
     fn registrant(&self) -> Registrant<S> {
-        let mut scopes = self.outer.clone();
-        scopes.push(self.scope.clone());
-        Registrant { scopes }
+        Registrant::new(&self.outer, &self.scope)
     }
 }
 

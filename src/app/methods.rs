@@ -7,7 +7,7 @@ use crate::request::Request;
 use crate::response::Response;
 
 use super::context::Ctx;
-use super::group::Registrant; // > ch09
+use super::registrant::Registrant; // > ch09
 
 // ANCHOR: handler
 /// A handler once its return type has been turned into a [`Response`]: what the router
@@ -67,6 +67,7 @@ impl<S> Methods<S> {
     }
     */
     // > ch09
+    // ANCHOR: sole_registrant
     /// Adds `method`, registered by the group `by` (`None`: the application); the caller
     /// has checked it is not there yet.
     pub(crate) fn add(&mut self, method: &str, handler: Handler<S>, by: Option<Registrant<S>>) {
@@ -93,6 +94,7 @@ impl<S> Methods<S> {
             None => endpoint(request),
         }
     }
+    // ANCHOR_END: sole_registrant
     // < ch09
 
     /// The methods registered, in order (without the `HEAD` and `OPTIONS` answered for them).

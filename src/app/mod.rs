@@ -30,6 +30,7 @@ mod dispatch;
 mod failure; // > ch08
 mod group;
 mod methods;
+mod registrant; // > ch09
 pub mod static_files;
 
 pub use crate::error::HttpError; // > ch08
@@ -53,8 +54,8 @@ use crate::response::Response;
 use crate::router::{InsertError, Router};
 use crate::server::{self, Config, Service};
 use crate::shutdown::Shutdown;
-use group::Registrant; // > ch09
 use methods::{Handler, Methods};
+use registrant::Registrant; // > ch09
 
 // ANCHOR: app
 /// A web application: routes with their handlers, shared state `S`, and how to serve them.
