@@ -120,9 +120,15 @@ fn no_store<S>(request: &mut Request<'_>, next: Next<'_, S>) -> Response {
 // ANCHOR_END: no_store
 
 // ANCHOR: count
-/// A layer that reaches the application's state through `next`: it counts the reports.
+/// A layer that reaches the application's state through `next`: it counts the reports
+/// served. The application's own `405` and `OPTIONS` answers on the route pass through it
+/// too (the `/api` group alone registered it), and are not reports.
 fn count_reports(request: &mut Request<'_>, next: Next<'_, Stats>) -> Response {
-    next.state().reports.fetch_add(1, Ordering::Relaxed);
-    next.run(request)
+    let stats = next.state();
+    let response = next.run(request);
+    if response.status() == 200 {
+        stats.reports.fetch_add(1, Ordering::Relaxed);
+    }
+    response
 }
 // ANCHOR_END: count

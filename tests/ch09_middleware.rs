@@ -50,13 +50,14 @@ fn the_first_layer_wrapped_is_the_outermost() {
     let expected = ["a in", "b in", "g in", "g out", "b out", "a out"];
     assert_eq!(*log.lock().unwrap(), expected);
 
-    // App layers run for the application's own answers too; group layers do not.
+    // App layers run for the application's own answers too. A group's layers run for them
+    // on a path the group alone registered (the `405`), not where no route matched.
     log.lock().unwrap().clear();
     assert_eq!(client.get("/nowhere").send().status(), 404);
     assert_eq!(*log.lock().unwrap(), ["a in", "b in", "b out", "a out"]);
     log.lock().unwrap().clear();
     assert_eq!(client.request("DELETE", "/api/x").send().status(), 405);
-    assert_eq!(*log.lock().unwrap(), ["a in", "b in", "b out", "a out"]);
+    assert_eq!(*log.lock().unwrap(), expected);
 }
 // ANCHOR_END: order
 
@@ -137,6 +138,7 @@ fn a_groups_layers_wrap_only_its_own_handlers_even_on_a_shared_path() {
         ("HEAD", "/todos", "", 200, &["app"]),
         ("POST", "/todos", "", 401, &["app", "key"]),
         ("POST", "/todos", "k", 200, &["app", "key"]),
+        // The application's own answers on a path of two registrants: its layers only.
         ("OPTIONS", "/todos", "", 204, &["app"]),
         ("DELETE", "/todos", "k", 405, &["app"]),
         ("PUT", "/todos/1", "", 200, &["app", "todos"]),
@@ -145,6 +147,10 @@ fn a_groups_layers_wrap_only_its_own_handlers_even_on_a_shared_path() {
         ("GET", "/todos/1", "k", 405, &["app"]),
         ("GET", "/admin", "", 401, &["app", "key"]),
         ("GET", "/admin", "k", 200, &["app", "key", "admin"]),
+        // On a path of one group: that group's layers, and those of the groups around it.
+        ("OPTIONS", "/admin", "", 401, &["app", "key"]),
+        ("OPTIONS", "/admin", "k", 204, &["app", "key", "admin"]),
+        ("POST", "/admin", "k", 405, &["app", "key", "admin"]),
         ("GET", "/nowhere", "k", 404, &["app"]),
     ];
     for (method, target, key, status, layers) in cases {
@@ -324,6 +330,52 @@ fn cors_any_origin_is_a_star_without_credentials_and_an_echo_with_them() {
     assert_eq!(preflight.header("access-control-max-age"), Some("60"));
 }
 
+// ANCHOR: cors_group
+#[test]
+fn a_groups_cors_answers_preflights_on_the_paths_it_alone_registered() {
+    let mut app = App::new();
+    app.group("/api", |api| {
+        api.wrap(Cors::origins(&["https://app.example"]));
+        api.get("/report", |_, _| "report");
+        api.group("/v1", |v1| {
+            v1.post("/items", |_, _| "made");
+        });
+    });
+    // `/mixed` has two registrants: the application's own answers there skip the group's CORS.
+    app.get("/mixed", |_, _| "open");
+    app.group("", |cors| {
+        cors.wrap(Cors::any());
+        cors.post("/mixed", |_, _| "made");
+    });
+    let client = TestClient::new(app);
+    let (ours, get) = (Some("https://app.example"), Some("GET, HEAD, OPTIONS"));
+    #[rustfmt::skip]
+    let cases = [
+        // method, target, preflight, status, Access-Control-Allow-Origin, Allow
+        ("OPTIONS", "/api/report", true, 204, ours, None),
+        ("OPTIONS", "/api/report", false, 204, ours, get),
+        ("DELETE", "/api/report", false, 405, ours, get),
+        ("OPTIONS", "/api/v1/items", true, 204, ours, None),
+        ("OPTIONS", "/mixed", true, 204, None, Some("GET, HEAD, POST, OPTIONS")),
+        ("POST", "/mixed", false, 200, Some("*"), None),
+    ];
+    for (method, target, preflight, status, origin, allow) in cases {
+        let mut request = client
+            .request(method, target)
+            .header("Origin", "https://app.example");
+        if preflight {
+            request = request.header("Access-Control-Request-Method", "POST");
+        }
+        let response = request.send();
+        let case = format!("{method} {target} preflight={preflight}");
+        assert_eq!(response.status(), status, "{case}");
+        let allow_origin = response.header("access-control-allow-origin");
+        assert_eq!(allow_origin, origin, "{case}");
+        assert_eq!(response.header("allow"), allow, "{case}");
+    }
+}
+// ANCHOR_END: cors_group
+
 /// A body worth compressing.
 fn long_text() -> String {
     "All work and no play makes Jack a dull boy.\n".repeat(100)
@@ -454,6 +506,32 @@ fn the_example_logs_each_request_and_guards_its_admin_routes() {
         .is_some_and(|t| t.starts_with("app;dur=")));
     let line = server.wait_for_log("GET /api/report 200");
     assert!(line.contains("id=report-1"), "{line}");
+
+    // The route is the `/api` group's alone, so its CORS layer answers the preflight.
+    client.send(concat!(
+        "OPTIONS /api/report HTTP/1.1\r\nHost: t\r\nOrigin: http://localhost:3000\r\n",
+        "Access-Control-Request-Method: POST\r\n\r\n"
+    ));
+    let preflight = client.response();
+    assert_eq!(preflight.status, 204);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
+    assert_eq!(
+        preflight.header("access-control-allow-methods"),
+        Some("GET, POST")
+    );
+    server.wait_for_log("OPTIONS /api/report 204");
+    // The `405` runs inside the group's layers too: CORS adds its header, and the counting
+    // layer sees it but does not count it as a report (checked below).
+    client.send("DELETE /api/report HTTP/1.1\r\nHost: t\r\nOrigin: http://localhost:3000\r\n\r\n");
+    let not_allowed = client.response();
+    assert_eq!(not_allowed.status, 405);
+    assert_eq!(
+        not_allowed.header("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
 
     client.send("GET /admin/stats HTTP/1.1\r\nHost: t\r\n\r\n");
     let refused = client.response();

@@ -107,6 +107,11 @@ impl<S> App<S> {
     /// - a route, but not for this method: `405 Method Not Allowed` with `Allow`;
     /// - `HEAD` without a handler of its own: the `GET` handler answers;
     /// - `OPTIONS` without a handler of its own: `204 No Content` with `Allow`.
+    // > ch09
+    ///
+    /// When one group registered every handler on the route, the `405` and the `OPTIONS`
+    /// answer run inside that group's layers, as its handlers do.
+    // < ch09
     ///
     /// A path that does not decode (a broken escape, `%00`) never gets here: the request
     /// layer answered it `400` when it parsed the target.
@@ -131,17 +136,30 @@ impl<S> App<S> {
                 let cx = Ctx::new(found.route, &params, &self.state);
                 handler(request, &cx)
             }
+            /* ch07 < ch09
             Choice::Options => Response::new(204).with_header("Allow", table.allowed().join(", ")),
+            */
             /* ch07 < ch08
             Choice::NotAllowed => {
                 Response::status_page(405).with_header("Allow", table.allowed().join(", "))
             }
             */
-            // > ch08
+            /* ch08 < ch09
             Choice::NotAllowed => HttpError::from_status(405)
                 .into_response()
                 .with_header("Allow", table.allowed().join(", ")),
-            // < ch08
+            */
+            // > ch09
+            // On a route one group registered, inside that group's layers (`app/group.rs`).
+            Choice::Options => table.within(request, &self.state, &|_| {
+                Response::new(204).with_header("Allow", table.allowed().join(", "))
+            }),
+            Choice::NotAllowed => table.within(request, &self.state, &|_| {
+                HttpError::from_status(405)
+                    .into_response()
+                    .with_header("Allow", table.allowed().join(", "))
+            }),
+            // < ch09
         }
     }
     // ANCHOR_END: dispatch

@@ -18,8 +18,14 @@
 //! one path can sit behind different layers: the rule is that **a layer wraps exactly the
 //! handlers registered through the group it was added to** (and the groups inside it),
 //! even when another group, or the application, registers other methods on the same path.
-//! What the application answers itself on that path (`405`, `OPTIONS`, `HEAD` without a
-//! `GET`) runs through the application's layers only.
+//!
+//! What the application answers itself on a path (`405`, `OPTIONS`, `HEAD` without a `GET`)
+//! follows the handlers: **when one group registered every handler on the path, those
+//! answers run inside that group's layers** (and those of the groups around it), so a
+//! `Cors` layer on an API group answers the preflights to its routes. When the path has
+//! handlers from two registrants (the application and a group, or two groups, a group inside
+//! another counting as a second one), they run through the application's layers only. A
+//! `404` has no route, so no group's layers.
 //!
 //! The prefix may be empty: `app.group("", ...)` is a set of routes with their own layers
 //! and no common prefix. So an open `GET /todos` and a `POST /todos` behind an API key are
@@ -48,19 +54,14 @@
 // < ch09
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock}; // > ch09
 
-use crate::middleware::{Middleware, Next}; // > ch09
+use crate::middleware::Middleware; // > ch09
 use crate::request::Request;
 
 use super::methods::Handler;
+use super::registrant::{Registrant, Scope}; // > ch09
 use super::{method_shortcuts, route, static_files, try_route, App, Ctx, IntoResponse};
 use super::{Register, RouteError};
-
-// > ch09
-/// A group's layers, known once the group's closure has returned.
-type Scope<S> = Arc<OnceLock<Vec<Box<dyn Middleware<S>>>>>;
-// < ch09
 
 // ANCHOR: group
 /// Routes under a prefix, created by [`App::group`].
@@ -126,7 +127,9 @@ impl<'a, S: Send + Sync + 'static> Group<'a, S> {
     /// after this call; the first layer added is the outermost. Only the handlers this group
     /// (or a group inside it) registers are wrapped: another method on the same path,
     /// registered by the application or another group, is not. So `GET /todos` can be open
-    /// while `POST /todos`, registered in `app.group("", ...)`, is behind this layer.
+    /// while `POST /todos`, registered in `app.group("", ...)`, is behind this layer. The
+    /// application's own answers on a path (`405`, `OPTIONS`) run inside the layer too when
+    /// this group alone registered the path, and not when it shares the path.
     pub fn wrap(&mut self, layer: impl Middleware<S> + 'static) -> &mut Self {
         self.layers.push(Box::new(layer));
         self
@@ -221,28 +224,25 @@ impl<S: 'static> Register<S> for Group<'_, S> {
 // ANCHOR: layered
 impl<S: 'static> Register<S> for Group<'_, S> {
     /// Adds the prefix to the pattern and the group's layers around the handler, and hands
-    /// both to the application's own `add`.
-    fn add(
-        &mut self,
-        method: &str,
-        pattern: &str,
-        mut handler: Handler<S>,
-    ) -> Result<(), RouteError> {
+    /// both to the application, saying which group registered the handler.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
         let route = format!("{}{pattern}", self.prefix);
-        // Innermost first: this group's layers, then each group around it.
-        for scope in std::iter::once(&self.scope).chain(self.outer.iter().rev()) {
-            handler = layered(scope.clone(), handler);
-        }
-        self.app.add(method, &route, handler)
+        let handler = layered(self.registrant(), handler);
+        self.app
+            .add_by(Some(self.registrant()), method, &route, handler)
     }
 }
 
-/// `handler` inside the layers that `scope` will hold.
-fn layered<S: 'static>(scope: Scope<S>, handler: Handler<S>) -> Handler<S> {
-    Box::new(move |request, cx| {
-        let layers = scope.get().map_or(&[][..], Vec::as_slice);
-        Next::new(layers, cx.state(), &|request| handler(request, cx)).run(request)
-    })
+impl<S> Group<'_, S> {
+    /// This group, as the registrant of its handlers.
+    fn registrant(&self) -> Registrant<S> {
+        Registrant::new(&self.outer, &self.scope)
+    }
+}
+
+/// `handler` inside the layers of `by`, the group that registers it.
+fn layered<S: 'static>(by: Registrant<S>, handler: Handler<S>) -> Handler<S> {
+    Box::new(move |request, cx| by.run(request, cx.state(), &|request| handler(request, cx)))
 }
 // ANCHOR_END: layered
 // < ch09

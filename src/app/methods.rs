@@ -7,6 +7,7 @@ use crate::request::Request;
 use crate::response::Response;
 
 use super::context::Ctx;
+use super::registrant::Registrant; // > ch09
 
 // ANCHOR: handler
 /// A handler once its return type has been turned into a [`Response`]: what the router
@@ -16,6 +17,11 @@ pub(crate) type Handler<S> = Box<dyn Fn(&mut Request<'_>, &Ctx<'_, S>) -> Respon
 /// The handlers of one route, by method.
 pub(crate) struct Methods<S> {
     handlers: Vec<(Box<str>, Handler<S>)>,
+    // > ch09
+    /// The group that registered every handler here, if one did (`None`: the application
+    /// registered one, or two groups did).
+    by: Option<Registrant<S>>,
+    // < ch09
 }
 // ANCHOR_END: handler
 
@@ -30,23 +36,66 @@ pub(crate) enum Choice<'t, S> {
 }
 
 impl<S> Methods<S> {
+    /* ch07 < ch09
     /// A route with one method.
     pub(crate) fn new(method: &str, handler: Handler<S>) -> Self {
         Methods {
             handlers: vec![(method.into(), handler)],
         }
     }
+    */
+    // > ch09
+    /// A route with one method, registered by the group `by` (`None`: the application).
+    pub(crate) fn new(method: &str, handler: Handler<S>, by: Option<Registrant<S>>) -> Self {
+        Methods {
+            handlers: vec![(method.into(), handler)],
+            by,
+        }
+    }
+    // < ch09
 
     /// Whether `method` has a handler of its own on this route.
     pub(crate) fn has(&self, method: &str) -> bool {
         self.handlers.iter().any(|(m, _)| &**m == method)
     }
 
+    /* ch07 < ch09
     /// Adds `method`; the caller has checked it is not there yet.
     pub(crate) fn add(&mut self, method: &str, handler: Handler<S>) {
         debug_assert!(!self.has(method));
         self.handlers.push((method.into(), handler));
     }
+    */
+    // > ch09
+    // ANCHOR: sole_registrant
+    /// Adds `method`, registered by the group `by` (`None`: the application); the caller
+    /// has checked it is not there yet.
+    pub(crate) fn add(&mut self, method: &str, handler: Handler<S>, by: Option<Registrant<S>>) {
+        debug_assert!(!self.has(method));
+        self.handlers.push((method.into(), handler));
+        // One registrant for the route as long as every handler comes from the same group.
+        let same = matches!((&self.by, &by), (Some(sole), Some(by)) if sole.same(by));
+        if !same {
+            self.by = None;
+        }
+    }
+
+    /// Runs `endpoint`, an answer the application gives itself on this route, inside the
+    /// layers of the group that registered every handler here, if one did: an `OPTIONS` or
+    /// a `405` passes through the same layers as the route's handlers.
+    pub(crate) fn within(
+        &self,
+        request: &mut Request<'_>,
+        state: &S,
+        endpoint: &dyn Fn(&mut Request<'_>) -> Response,
+    ) -> Response {
+        match &self.by {
+            Some(by) => by.run(request, state, endpoint),
+            None => endpoint(request),
+        }
+    }
+    // ANCHOR_END: sole_registrant
+    // < ch09
 
     /// The methods registered, in order (without the `HEAD` and `OPTIONS` answered for them).
     pub(crate) fn registered(&self) -> impl Iterator<Item = &str> {
@@ -102,10 +151,18 @@ mod tests {
 
     fn table(methods: &[&str]) -> Methods<()> {
         let handler = || -> Handler<()> { Box::new(|_, _| Response::new(200)) };
+        /* ch07 < ch09
         let mut table = Methods::new(methods[0], handler());
         for method in &methods[1..] {
             table.add(method, handler());
         }
+        */
+        // > ch09
+        let mut table = Methods::new(methods[0], handler(), None);
+        for method in &methods[1..] {
+            table.add(method, handler(), None);
+        }
+        // < ch09
         table
     }
 

@@ -30,6 +30,7 @@ mod dispatch;
 mod failure; // > ch08
 mod group;
 mod methods;
+mod registrant; // > ch09
 pub mod static_files;
 
 pub use crate::error::HttpError; // > ch08
@@ -54,6 +55,7 @@ use crate::router::{InsertError, Router};
 use crate::server::{self, Config, Service};
 use crate::shutdown::Shutdown;
 use methods::{Handler, Methods};
+use registrant::Registrant; // > ch09
 
 // ANCHOR: app
 /// A web application: routes with their handlers, shared state `S`, and how to serve them.
@@ -462,8 +464,28 @@ where
 }
 
 impl<S> Register<S> for App<S> {
+    /* ch07 < ch09
     /// Adds a handler to the route's table, creating the route if it is new.
     fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+    */
+    // > ch09
+    /// Adds a handler the application registers itself, in no group.
+    fn add(&mut self, method: &str, pattern: &str, handler: Handler<S>) -> Result<(), RouteError> {
+        self.add_by(None, method, pattern, handler)
+    }
+}
+
+impl<S> App<S> {
+    /// Adds a handler that the group `by` registered (`None`: the application) to the
+    /// route's table, creating the route if it is new.
+    fn add_by(
+        &mut self,
+        by: Option<Registrant<S>>,
+        method: &str,
+        pattern: &str,
+        handler: Handler<S>,
+    ) -> Result<(), RouteError> {
+        // < ch09
         if !rules::is_token(method) {
             let method = method.to_string();
             return Err(RouteError::BadMethod { method });
@@ -474,12 +496,18 @@ impl<S> Register<S> for App<S> {
                 route: pattern.to_string(),
             }),
             Some(table) => {
+                /* ch07 < ch09
                 table.add(method, handler);
+                */
+                table.add(method, handler, by); // > ch09
                 Ok(())
             }
             None => self
                 .router
+                /* ch07 < ch09
                 .insert(pattern, Methods::new(method, handler))
+                */
+                .insert(pattern, Methods::new(method, handler, by)) // > ch09
                 .map_err(|error| RouteError::Pattern {
                     method: method.to_string(),
                     error,

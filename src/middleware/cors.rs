@@ -14,6 +14,13 @@
 //! layer echoes the origin it was sent (when allowed), never `*`. Whenever the answer
 //! depends on `Origin`, it says `Vary: Origin`, so a cache does not hand one origin's answer
 //! to another.
+//!
+//! Where it goes: on the application (`app.wrap`), it sees every preflight. On a group, it
+//! sees the preflights to the paths that group alone registered, whose `OPTIONS` the
+//! application answers inside the group's layers; a path the group shares with the
+//! application or another group gets its `OPTIONS` through the application's layers only
+//! (see [`Group::wrap`](crate::app::Group::wrap)). Put it outside a layer that asks for credentials: a
+//! browser sends none with a preflight.
 
 use super::{add_vary, Middleware, Next};
 use crate::error::HttpError;
