@@ -12,14 +12,13 @@
 //! Like the parser, the decoder is no part of weft's API; `weft::internals` lets the
 //! benchmarks, the property tests and this example reach it.
 
-use std::io::{self, ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::time::Duration;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
 
 use weft::http::{Limits, ProtocolError};
 use weft::internals::body::Decoder;
 use weft::internals::head::{self, Framing, Head, Parsed};
-use weft::response::reason;
+use weft_tools::by_hand::{close, read_more, respond};
 use weft_tools::cli::{self, Flags};
 
 /// How much of the body and of what follows it the answer shows.
@@ -142,24 +141,6 @@ fn read_head(
     }
 }
 
-/// Appends what the next read brings to `buf`; a client gone quiet or gone away is a
-/// request that will not be finished.
-fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), ProtocolError> {
-    let mut piece = [0u8; 8192];
-    match stream.read(&mut piece) {
-        Ok(0) => Err(ProtocolError::Incomplete),
-        Ok(n) => {
-            log::debug!("read {n} bytes");
-            buf.extend_from_slice(&piece[..n]);
-            Ok(())
-        }
-        Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-            Err(ProtocolError::Timeout)
-        }
-        Err(_) => Err(ProtocolError::Incomplete),
-    }
-}
-
 /// Up to [`SHOWN`] bytes, quoted, with `\r`, `\n` and non-ASCII bytes escaped.
 fn shown(bytes: &[u8]) -> String {
     let more = if bytes.len() > SHOWN { "..." } else { "" };
@@ -167,25 +148,4 @@ fn shown(bytes: &[u8]) -> String {
         "\"{}\"{more}",
         bytes[..bytes.len().min(SHOWN)].escape_ascii()
     )
-}
-
-/// A whole response with a plain-text body, written by hand as in chapter 2: responses are
-/// chapter 6's subject.
-fn respond(status: u16, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        reason(status),
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// Closes without losing the answer: says "no more" first, then reads and drops what the
-/// client still sends, for at most a second and 64 KiB, so that the kernel does not reset
-/// the connection over unread bytes (the last part of the chapter explains why).
-fn close(mut stream: TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let _ = io::copy(&mut (&mut stream).take(64 * 1024), &mut io::sink());
 }

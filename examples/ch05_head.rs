@@ -11,13 +11,12 @@
 //! The parser is no part of weft's API (a handler never calls it); `weft::internals` lets
 //! the benchmarks, the property tests and this example reach it.
 
-use std::io::{self, ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::time::Duration;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
 
 use weft::http::{Limits, ProtocolError, Version};
 use weft::internals::head::{self, Framing, Head, Parsed, Span};
-use weft::response::reason;
+use weft_tools::by_hand::{close, read_more, respond};
 use weft_tools::cli::{self, Flags};
 
 fn main() {
@@ -62,19 +61,11 @@ fn read_head(
     buf: &mut Vec<u8>,
     limits: &Limits,
 ) -> Result<Head, ProtocolError> {
-    let mut piece = [0u8; 1024];
     loop {
-        let n = match stream.read(&mut piece) {
-            Ok(0) => return Err(ProtocolError::Incomplete),
-            Ok(n) => n,
-            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                return Err(ProtocolError::Timeout)
-            }
-            Err(_) => return Err(ProtocolError::Incomplete),
-        };
-        buf.extend_from_slice(&piece[..n]);
+        // A read that times out or finds the client gone is `Timeout` or `Incomplete`.
+        let n = read_more(stream, buf)?;
         // The parser starts over on the whole buffer each time. It never looks past
-        // `max_head`, so `buf` never grows more than one piece past it.
+        // `max_head`, so `buf` never grows more than one read past it.
         let parsed = head::parse(buf, limits);
         log::info!("read {n} bytes, {} in all: {}", buf.len(), verdict(&parsed));
         match parsed {
@@ -127,26 +118,4 @@ fn version(version: Version) -> &'static str {
         Version::Http10 => "HTTP/1.0",
         Version::Http11 => "HTTP/1.1",
     }
-}
-
-/// A whole response with a plain-text body, written by hand as in chapter 2: responses are
-/// chapter 6's subject.
-fn respond(status: u16, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        reason(status),
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// Closes without losing the answer: says "no more" first, then reads and drops what the
-/// client still sends (a body nobody read), for at most a second and 64 KiB, so that the
-/// kernel does not reset the connection over unread bytes. The connection loop does the
-/// same; the last part of the chapter explains why.
-fn close(mut stream: TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let _ = io::copy(&mut (&mut stream).take(64 * 1024), &mut io::sink());
 }

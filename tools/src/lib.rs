@@ -10,6 +10,9 @@
 //! | [`naive`] | chapter 2's deliberately naive connection handler | the examples of chapters 2–4 |
 //! | [`measure`] | the load generator, `/proc` sampling, tables and charts | the `compare` and `peers` tools |
 // < ch02
+// > ch05
+//! | [`by_hand`] | a read, a response and a close written by hand around the parser | chapter 5's `ch05_head` and `ch05_body` |
+// < ch05
 // > ch07
 //! | [`showcase`] | the showcase application | `cargo run --release`, chapter 7's and 12's examples |
 // < ch07
@@ -23,6 +26,7 @@
 // < ch07
 #![deny(missing_docs)]
 
+pub mod by_hand; // > ch05
 pub mod cli;
 pub mod fleet; // > ch13
 pub mod measure; // > ch02
