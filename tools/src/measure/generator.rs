@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::loadgen::{self, Errors, Load};
+use super::loadgen::{self, Connection, Errors, Load};
 use super::procfs::{self, CpuTicks, Switches};
 use super::wrk;
 
@@ -197,11 +197,11 @@ fn settle(load: &Load) {
     let patience = Duration::from_secs(30);
     let answered = TcpStream::connect_timeout(&load.addr, load.timeout).and_then(|mut stream| {
         stream.set_read_timeout(Some(patience))?;
-        let request = format!(
-            "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            load.path, load.addr
-        );
-        stream.write_all(request.as_bytes())?;
+        let probe = Load {
+            connection: Connection::Close,
+            ..load.clone()
+        };
+        stream.write_all(&loadgen::request(&probe))?;
         // The server closes after its answer (`Connection: close`): read to the end.
         io::copy(&mut stream, &mut io::sink())
     });

@@ -246,7 +246,7 @@ fn pause_before_reconnecting(end: Instant) {
 const MAX_HEAD: usize = 64 * 1024;
 
 /// The request `load` sends, once.
-fn request(load: &Load) -> Vec<u8> {
+pub(super) fn request(load: &Load) -> Vec<u8> {
     let connection = match load.connection {
         Connection::Close => "Connection: close\r\n",
         Connection::KeepAlive => "",
