@@ -87,7 +87,7 @@ PLACEHOLDER_CASED = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
 PLACEHOLDER_PHRASE = re.compile(
     r"being written|to be written|coming soon|work in progress", re.IGNORECASE
 )
-HEADING = re.compile(r"^(#{1,6})\s+\S")
+HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)|<img[^>]*\bsrc=\"([^\"]+)\"", re.DOTALL)
 # The most prose words a page may hold.
 MAX_PAGE_WORDS = 4000
@@ -317,12 +317,13 @@ def contains(outer, inner):
     return any(outer[i:i + n] == inner for i in range(len(outer) - n + 1))
 
 
-def snapshot_place(inc):
+def snapshot_place(root, inc):
     """(chapter, path inside the snapshot) of an include from a chapter's snapshot, else None."""
-    match = SNAPSHOT_FILE.search(inc.spec)
+    target = rel(root, inc.target)
+    match = SNAPSHOT_FILE.match(target)
     if not match:
         return None
-    return int(match.group(1)), inc.spec[match.end():].partition(":")[0]
+    return int(match.group(1)), target[match.end():]
 
 
 def check_changes_shown_whole(root, includes, problems):
@@ -330,7 +331,7 @@ def check_changes_shown_whole(root, includes, problems):
     from the earlier chapter's snapshot), not whole: the reader cannot see what changed."""
     first = {}
     for inc in includes:
-        place = snapshot_place(inc)
+        place = snapshot_place(root, inc)
         if place is None or not inc.selector:
             continue
         chapter, path = place
@@ -572,7 +573,6 @@ def check_captions(root, md, text, problems):
 # Links
 
 LINK = re.compile(r"\]\(([A-Za-z0-9_./-]*\.md)?#([^)\s]+)\)")
-HEADING_TEXT = re.compile(r"^#{1,6}\s+(.*?)\s*$")
 
 
 def heading_ids(text):
@@ -580,10 +580,10 @@ def heading_ids(text):
     dashes, other punctuation dropped, and a repeat numbered (`-1`, `-2`)."""
     ids, seen = set(), {}
     for _, line, in_code in prose_lines(text):
-        match = None if in_code else HEADING_TEXT.match(line)
+        match = None if in_code else HEADING.match(line)
         if not match:
             continue
-        title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group(1)).replace("`", "")
+        title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group(2)).replace("`", "")
         slug = "".join(
             ch.lower() if ch.isalnum() or ch in "_-" else "-" if ch.isspace() else ""
             for ch in title
@@ -597,9 +597,9 @@ def heading_ids(text):
 def check_links(root, pages, problems):
     """A link to a section (`page.md#section`, `#section`) names a heading that exists:
     mdBook does not warn, and the reader lands at the top of the page instead."""
-    ids = {page.resolve(): heading_ids(page.read_text(encoding="utf-8")) for page in pages}
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
+    texts = {page.resolve(): page.read_text(encoding="utf-8") for page in pages}
+    ids = {page: heading_ids(text) for page, text in texts.items()}
+    for page, text in texts.items():
         for match in LINK.finditer(text):
             target = (page.parent / match.group(1)).resolve() if match.group(1) else page.resolve()
             line = text.count("\n", 0, match.start()) + 1
