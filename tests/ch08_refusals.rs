@@ -5,29 +5,9 @@
 
 mod support;
 
-use std::time::Duration;
-
-use support::app::Running;
+use support::app::{refusing, Running};
 use support::Client;
-use weft::app::{App, HttpError, Json};
-use weft::http::Limits;
-
-/// An application with a 64-byte body limit and a short body timeout: `POST /read` reads the
-/// body, `POST /ignore` does not.
-fn app() -> App {
-    let mut app = App::new();
-    app.set_limits(Limits {
-        max_body: 64,
-        body_timeout: Duration::from_millis(300),
-        min_body_rate: 0, // > ch10
-        ..Limits::default()
-    });
-    app.post("/read", |request, _| -> Result<String, HttpError> {
-        Ok(format!("{} bytes", request.body_bytes()?.len()))
-    });
-    app.post("/ignore", |_, _| "ignored");
-    app
-}
+use weft::app::{App, Json};
 
 /// A `POST` to `path` with `headers` (each ending in CRLF) and the start of a body.
 fn post(path: &str, headers: &str, body: &str) -> String {
@@ -37,7 +17,7 @@ fn post(path: &str, headers: &str, body: &str) -> String {
 // ANCHOR: json_refusals
 #[test]
 fn refusals_are_the_applications_json_errors() {
-    let server = Running::start(app());
+    let server = Running::start(refusing(App::new()));
     let over = format!("41\r\n{}\r\n0\r\n\r\n", "x".repeat(65));
     let chunked = "Transfer-Encoding: chunked\r\n";
     #[rustfmt::skip]
@@ -70,7 +50,7 @@ fn refusals_are_the_applications_json_errors() {
 
 #[test]
 fn an_error_page_answers_refusals_too() {
-    let mut app = app();
+    let mut app = refusing(App::new());
     app.on_error(|request, err| {
         Json(serde_json::json!({"oops": err.status(), "path": request.path()}))
     });

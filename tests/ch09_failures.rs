@@ -5,12 +5,10 @@
 mod support;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use support::app::Running;
+use support::app::{refusing, Running};
 use support::{Client, Server};
-use weft::app::{App, HttpError};
-use weft::http::Limits;
+use weft::app::App;
 use weft::middleware::request_id::AssignRequestId;
 use weft::middleware::{from_fn, Next};
 use weft::request::Request;
@@ -31,21 +29,11 @@ fn record(request: &mut Request<'_>, next: Next<'_, Seen>) -> Response {
 }
 // ANCHOR_END: record
 
-/// An application behind `record`, with a 64-byte body limit and a short body timeout:
-/// `POST /read` reads the body, `POST /ignore` does not, `GET /panic` panics.
+/// An application behind `record`, refusing as `support::app::refusing` sets it up, and
+/// `GET /panic`, which panics.
 fn app(seen: &Seen) -> App<Seen> {
-    let mut app = App::with_state(seen.clone());
-    app.set_limits(Limits {
-        max_body: 64,
-        body_timeout: Duration::from_millis(300),
-        min_body_rate: 0, // > ch10
-        ..Limits::default()
-    });
+    let mut app = refusing(App::with_state(seen.clone()));
     app.wrap(from_fn(record));
-    app.post("/read", |request, _| -> Result<String, HttpError> {
-        Ok(format!("{} bytes", request.body_bytes()?.len()))
-    });
-    app.post("/ignore", |_, _| "ignored");
     app.get("/panic", |_, _| -> &'static str {
         panic!("the handler broke")
     });

@@ -5,7 +5,11 @@ use std::net::{SocketAddr, TcpListener};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+/* ch07 < ch08
 use weft::app::App;
+*/
+use weft::app::{App, HttpError}; // > ch08
+use weft::http::Limits; // > ch08
 use weft::pool::Drain;
 use weft::server::Config;
 use weft::shutdown::Shutdown;
@@ -74,3 +78,21 @@ impl Drop for Running {
         }
     }
 }
+
+// > ch08
+/// `app` with a 64-byte body limit and a short body timeout, and two routes for the server's
+/// refusals (chapter 8): `POST /read` reads the body, `POST /ignore` does not.
+pub fn refusing<S: Send + Sync + 'static>(mut app: App<S>) -> App<S> {
+    app.set_limits(Limits {
+        max_body: 64,
+        body_timeout: Duration::from_millis(300),
+        min_body_rate: 0, // > ch10
+        ..Limits::default()
+    });
+    app.post("/read", |request, _| -> Result<String, HttpError> {
+        Ok(format!("{} bytes", request.body_bytes()?.len()))
+    });
+    app.post("/ignore", |_, _| "ignored");
+    app
+}
+// < ch08
